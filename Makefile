@@ -1,0 +1,65 @@
+# Two commands do everything: `make serve` and `make test`. Each target sets up
+# what it needs; the environment is reinstalled only when the lock file changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: help setup serve build test lint-kb lint-code pytest browser-deps lock bench clean
+
+help:
+	@echo "make serve   set up, build and serve the site on http://127.0.0.1:8000"
+	@echo "make test    set up, lint the knowledge base and the code, run every test"
+	@echo "make build   build the static site into site/ (strict)"
+	@echo "make lock    refresh requirements.lock from pyproject.toml"
+	@echo "make bench   run the benchmarks (minutes; BENCH_ARGS='--large' for N=10,000)"
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+lint-kb: $(STAMP)
+	$(BIN)/conceptkb lint
+
+lint-code: $(STAMP)
+	$(BIN)/ruff check plugin tests benchmarks
+	$(BIN)/ruff format --check plugin tests benchmarks
+	$(BIN)/mypy
+
+# The browser tests drive Debian's Chromium; install it when it is missing and we may.
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium (Debian package)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; \
+	  fi; \
+	fi
+
+pytest: $(STAMP) browser-deps
+	$(BIN)/pytest
+
+test: lint-kb lint-code pytest
+
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements.lock pyproject.toml
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf site .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m conceptkb``."""
+
+from conceptkb.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,380 @@
+"""The lint engine: read every concept file, check each, then check them together.
+
+Checking never prints and never exits; it returns a :class:`LintResult` that the CLI
+reports and the plugin renders.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conceptkb import bodyscan
+from conceptkb.diagnostics import Finding, Severity
+from conceptkb.frontmatter import Document, load
+from conceptkb.index import ConceptIndex
+from conceptkb.model import Concept
+from conceptkb.names import WINDOWS_RESERVED, is_valid_id, normalize, slugify
+from conceptkb.rules import RULES_BY_CODE
+from conceptkb.schema import SchemaChecker
+from conceptkb.settings import Settings
+
+RESERVED_IDS = frozenset({"index", "tags", "categories", "schema", "assets"})
+"""Ids that would collide with the pages the plugin generates next to concept pages."""
+
+PLACEHOLDER = "FIXME"
+_NOT_PLAIN = re.compile(r"[`*_<>\[\]]|\]\(|https?://|^#|^\s*[-+]\s", re.MULTILINE)
+
+
+@dataclass
+class LintResult:
+    """Findings, and the concepts that are valid enough to render."""
+
+    findings: list[Finding]
+    index: ConceptIndex
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def summary(self) -> str:
+        """``3 errors, 1 warning in 25 concepts``."""
+        errors, warnings = len(self.errors), len(self.warnings)
+        return (
+            f"{errors} error{'' if errors == 1 else 's'}, "
+            f"{warnings} warning{'' if warnings == 1 else 's'} in "
+            f"{len(self.files)} concept{'' if len(self.files) == 1 else 's'}"
+        )
+
+
+def display_path(path: Path, base: Path) -> str:
+    """A path as findings show it: relative to ``base`` when inside it, POSIX slashes."""
+    try:
+        return Path(os.path.relpath(path, base)).as_posix() if path.is_absolute() else path.as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(root: Path) -> list[Path]:
+    """Every non-hidden file below ``root``, sorted; only ``.md`` files are concepts."""
+    found: list[Path] = []
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(folder, name) for name in filenames if not name.startswith("."))
+    return sorted(found)
+
+
+class _Run:
+    """The state of one lint run; a new one for every run, nothing shared."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.schema = SchemaChecker(settings.categories)
+        self.findings: list[Finding] = []
+        self.concepts: list[Concept] = []
+
+    def report(
+        self, path: str, line: int, column: int, code: str, message: str
+    ) -> None:
+        rule = RULES_BY_CODE[code]
+        self.findings.append(Finding(path, line, column, code, rule.severity, message))
+
+    def at(self, document: Document, where: list[str | int], code: str, message: str) -> None:
+        line, column = document.position(where)
+        self.report(document.path, line, column, code, message)
+
+    # -- one file -------------------------------------------------------------------
+
+    def read(self, path: Path) -> None:
+        display = display_path(path, self.settings.base_dir)
+        if path.suffix != ".md":
+            self.report(display, 1, 1, "CK010", "is not a concept file: concept files end in '.md'")
+            return
+        loaded = load(
+            path, display, max_bytes=self.settings.max_file_size, root=self.settings.concepts_dir
+        )
+        self.findings.extend(loaded.findings)
+        document = loaded.document
+        if document is None:
+            return
+        schema_findings = self.schema.check(document)
+        self.findings.extend(schema_findings)
+        concept_id = path.stem
+        if not self._check_id(concept_id, display):
+            return
+        if schema_findings:
+            return
+        concept = Concept.from_document(concept_id, document)
+        concept.masked_body = bodyscan.mask_code(document.body)
+        concept.links = bodyscan.wikilinks(concept.masked_body)
+        self._check_body(concept)
+        self._check_quality(concept)
+        self.concepts.append(concept)
+
+    def _check_id(self, concept_id: str, display: str) -> bool:
+        if not is_valid_id(concept_id):
+            self.report(
+                display, 1, 1, "CK107",
+                f"file name {concept_id!r} is not a concept id: use lowercase kebab-case,"
+                f" e.g. {slugify(concept_id) or 'my-concept'!r}.md",
+            )
+            return False
+        if concept_id in WINDOWS_RESERVED or concept_id in RESERVED_IDS:
+            why = "a reserved file name on Windows" if concept_id in WINDOWS_RESERVED else (
+                "the name of a page the site generates"
+            )
+            self.report(display, 1, 1, "CK107", f"id {concept_id!r} is {why}; choose another")
+            return False
+        return True
+
+    def _check_body(self, concept: Concept) -> None:
+        for unsafe in bodyscan.unsafe_content(concept.masked_body):
+            self.report(
+                concept.path, concept.body_line + unsafe.line - 1, unsafe.column, unsafe.code,
+                f"{unsafe.message}: bodies may not hold anything that runs script",
+            )
+
+    def _check_quality(self, concept: Concept) -> None:
+        document = concept.document
+        if PLACEHOLDER in document.yaml_text or PLACEHOLDER in concept.masked_body:
+            self._report_placeholders(concept)
+        if _NOT_PLAIN.search(concept.summary):
+            self.at(
+                document, ["summary"], "CK302",
+                "summary holds Markdown or HTML; it is shown as plain text",
+            )
+        if not concept.summary.endswith("."):
+            self.at(document, ["summary"], "CK303", "summary does not end with a full stop")
+        if not concept.references:
+            where: list[str | int] = ["references"] if "references" in document.data else []
+            self.at(document, where, "CK304", "no references: cite at least one primary source")
+
+    def _report_placeholders(self, concept: Concept) -> None:
+        document = concept.document
+        for number, line in enumerate(document.yaml_text.split("\n"), start=2):
+            column = line.find(PLACEHOLDER)
+            if column != -1 and not line.lstrip().startswith("#"):
+                self.report(concept.path, number, column + 1, "CK110", _PLACEHOLDER_MESSAGE)
+        for number, line in enumerate(concept.masked_body.split("\n"), start=concept.body_line):
+            column = line.find(PLACEHOLDER)
+            if column != -1:
+                self.report(concept.path, number, column + 1, "CK110", _PLACEHOLDER_MESSAGE)
+
+    # -- the whole knowledge base ----------------------------------------------------
+
+    def cross_check(self) -> ConceptIndex:
+        unique = self._check_duplicate_ids()
+        index = ConceptIndex(unique)
+        self._check_names(index)
+        self._check_relations(index)
+        self._check_cycles(index)
+        self._check_wikilinks(index)
+        self._check_orphans(index)
+        return index
+
+    def _check_duplicate_ids(self) -> list[Concept]:
+        owner: dict[str, Concept] = {}
+        unique = []
+        for concept in self.concepts:
+            first = owner.get(concept.id)
+            if first is not None:
+                self.report(
+                    concept.path, 1, 1, "CK108",
+                    f"id {concept.id!r} is already used by {first.path}",
+                )
+                continue
+            owner[concept.id] = concept
+            unique.append(concept)
+        for concept in unique:
+            for i, former in enumerate(concept.former_ids):
+                first = owner.get(former)
+                if first is not None and first is not concept:
+                    what = "the id of" if first.id == former else "a former id of"
+                    self.at(
+                        concept.document, ["former_ids", i], "CK108",
+                        f"former id {former!r} is {what} {first.path}",
+                    )
+                elif first is None:
+                    owner[former] = concept
+                else:
+                    self.at(
+                        concept.document, ["former_ids", i], "CK108",
+                        f"former id {former!r} is this concept's own id",
+                    )
+        return unique
+
+    def _check_names(self, index: ConceptIndex) -> None:
+        slugs: dict[str, str] = {c.id: c.id for c in index.concepts.values()}
+        for former, concept_id in index.former.items():
+            slugs.setdefault(former, concept_id)
+        for concept in index.concepts.values():
+            own: dict[str, str] = {normalize(concept.id): "id"}
+            named = [("title", concept.title, ["title"])] + [
+                (f"alias {alias!r}", alias, ["aliases", i]) for i, alias in enumerate(concept.aliases)
+            ]
+            for what, name, where in named:
+                key = normalize(name)
+                others = [o for o in index.names.get(key, ()) if o != concept.id]
+                if others:
+                    other = index.concepts[others[0]]
+                    self.at(
+                        concept.document, list(where), "CK109",
+                        f"{what} collides with a name of {other.path} ({other.title!r})",
+                    )
+                elif key in own and what != "title" and own[key] != "id":
+                    self.at(
+                        concept.document, list(where), "CK109",
+                        f"{what} repeats this concept's {own[key]}",
+                    )
+                own.setdefault(key, what)
+            for i, alias in enumerate(concept.aliases):
+                slug = slugify(alias)
+                holder = slugs.get(slug)
+                if holder is not None and holder != concept.id:
+                    self.at(
+                        concept.document, ["aliases", i], "CK109",
+                        f"alias {alias!r} would redirect from /{slug}/, which belongs to"
+                        f" {index.concepts[holder].path}",
+                    )
+                elif slug:
+                    slugs[slug] = concept.id
+
+    def _check_relations(self, index: ConceptIndex) -> None:
+        for concept in index.concepts.values():
+            for field_name in ("broader", "related"):
+                for i, target in enumerate(getattr(concept, field_name)):
+                    if target == concept.id:
+                        self.at(
+                            concept.document, [field_name, i], "CK105",
+                            f"{field_name} names the concept itself",
+                        )
+                    elif target not in index.concepts:
+                        renamed = index.former.get(target)
+                        hint = (
+                            f" ({target!r} was renamed to {renamed!r})"
+                            if renamed
+                            else _did_you_mean(index.suggest(target))
+                        )
+                        self.at(
+                            concept.document, [field_name, i], "CK104",
+                            f"unknown concept id {target!r} in {field_name}{hint}",
+                        )
+
+    def _check_cycles(self, index: ConceptIndex) -> None:
+        state: dict[str, int] = {}
+        reported: set[frozenset[str]] = set()
+        for start in sorted(index.concepts):
+            if start in state:
+                continue
+            stack: list[tuple[str, int]] = [(start, 0)]
+            path: list[str] = []
+            while stack:
+                node, position = stack.pop()
+                if position == 0:
+                    state[node] = 1
+                    path.append(node)
+                parents = [p for p in index.concepts[node].broader if p in index.concepts]
+                if position < len(parents):
+                    stack.append((node, position + 1))
+                    parent = parents[position]
+                    if state.get(parent) == 1 and parent != node:
+                        cycle = path[path.index(parent):]
+                        if frozenset(cycle) not in reported:
+                            reported.add(frozenset(cycle))
+                            self._report_cycle(index, cycle)
+                    elif parent not in state:
+                        stack.append((parent, 0))
+                else:
+                    state[node] = 2
+                    path.pop()
+
+    def _report_cycle(self, index: ConceptIndex, cycle: list[str]) -> None:
+        first = min(range(len(cycle)), key=lambda i: cycle[i])
+        ordered = cycle[first:] + cycle[:first]
+        concept = index.concepts[ordered[0]]
+        following = ordered[1] if len(ordered) > 1 else ordered[0]
+        where: list[str | int] = ["broader", concept.broader.index(following)]
+        self.at(
+            concept.document, where, "CK106",
+            f"cycle through broader: {' -> '.join([*ordered, ordered[0]])}",
+        )
+
+    def _check_wikilinks(self, index: ConceptIndex) -> None:
+        for concept in index.concepts.values():
+            for link in concept.links:
+                resolution = index.resolve(link.target)
+                line = concept.body_line + link.line - 1
+                if resolution.candidates:
+                    self.report(
+                        concept.path, line, link.column, "CK202",
+                        f"wikilink [[{link.target}]] is ambiguous: it names"
+                        f" {', '.join(map(repr, resolution.candidates))}; link an id instead",
+                    )
+                elif resolution.concept is None:
+                    self.report(
+                        concept.path, line, link.column, "CK201",
+                        f"wikilink [[{link.target}]] names no known concept"
+                        f"{_did_you_mean(resolution.suggestion)}",
+                    )
+
+    def _check_orphans(self, index: ConceptIndex) -> None:
+        if len(index) < 2:
+            return
+        for concept in index.concepts.values():
+            if not index.links_of(concept.id):
+                self.report(
+                    concept.path, 1, 1, "CK301",
+                    "no other concept links to this one: link it from a related concept",
+                )
+
+
+_PLACEHOLDER_MESSAGE = f"placeholder {PLACEHOLDER} left from the template: replace it"
+
+
+def _did_you_mean(suggestion: str | None) -> str:
+    return f" (did you mean {suggestion!r}?)" if suggestion else ""
+
+
+def lint(settings: Settings, paths: Iterable[Path] | None = None) -> LintResult:
+    """Lint the knowledge base; report findings for ``paths`` only, when given.
+
+    Cross-reference checks always see every concept in ``settings.concepts_dir``
+    plus the given paths.
+    """
+    run = _Run(settings)
+    files = discover(settings.concepts_dir) if settings.concepts_dir.is_dir() else []
+    selected: list[Path] | None = None
+    if paths is not None:
+        selected = []
+        for path in paths:
+            selected.extend(discover(path) if path.is_dir() else [path])
+        known = {p.resolve() for p in files}
+        files += [p for p in selected if p.resolve() not in known]
+    for path in files:
+        run.read(path)
+    index = run.cross_check()
+    severities = settings.severities()
+    findings = []
+    for finding in run.findings:
+        severity = severities.get(finding.code, finding.severity)
+        if severity is None:
+            continue
+        if severity is not finding.severity:
+            finding = Finding(
+                finding.path, finding.line, finding.column, finding.code, severity, finding.message
+            )
+        findings.append(finding)
+    if selected is not None:
+        shown = {display_path(p, settings.base_dir) for p in selected}
+        findings = [f for f in findings if f.path in shown]
+        files = selected
+    findings.sort()
+    return LintResult(findings, index, files)

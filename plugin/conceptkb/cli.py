@@ -1,0 +1,139 @@
+"""The ``conceptkb`` command: lint, rules, schema, new.
+
+Only :func:`main` prints and decides the exit code: 0 no errors (warnings allowed),
+1 errors found, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from conceptkb import __version__, scaffold
+from conceptkb.checker import lint
+from conceptkb.names import is_valid_id, slugify
+from conceptkb.reporters import REPORTERS
+from conceptkb.rules import RULES
+from conceptkb.schema import schema_text
+from conceptkb.settings import DEFAULT_CATEGORIES, Settings, SettingsError, from_mkdocs_yml
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="conceptkb", description="Lint and scaffold a concept knowledge base.")
+    parser.add_argument("--version", action="version", version=f"conceptkb {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    lint_cmd = commands.add_parser("lint", help="check concept files")
+    lint_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                          help="files or folders to report on (default: the concepts folder)")
+    lint_cmd.add_argument("--format", choices=sorted(REPORTERS), default="text",
+                          help="output format (default: text)")
+    lint_cmd.add_argument("--config", type=Path, metavar="FILE",
+                          help="mkdocs.yml to read the conceptkb options from"
+                               " (default: ./mkdocs.yml when it exists)")
+
+    commands.add_parser("rules", help="list the lint rules")
+    commands.add_parser("schema", help="print the JSON Schema of the front matter")
+
+    new_cmd = commands.add_parser("new", help="write a new concept file from the template")
+    new_cmd.add_argument("title", help="the concept's preferred name")
+    new_cmd.add_argument("--id", dest="concept_id", help="the id (default: made from the title)")
+    new_cmd.add_argument("--category", help="the category (default: the first configured one)")
+    new_cmd.add_argument("--config", type=Path, metavar="FILE",
+                         help="mkdocs.yml to read the conceptkb options from")
+    return parser
+
+
+def _settings(config: Path | None) -> Settings:
+    if config is not None:
+        if not config.is_file():
+            raise SettingsError(f"{config}: no such configuration file")
+        return from_mkdocs_yml(config)
+    default = Path("mkdocs.yml")
+    if default.is_file():
+        return from_mkdocs_yml(default)
+    return Settings(concepts_dir=Path("concepts"))
+
+
+def _lint(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args.config)
+    paths: list[Path] | None = args.paths or None
+    if paths is None and not settings.concepts_dir.is_dir():
+        raise SettingsError(f"concepts folder {settings.concepts_dir} does not exist")
+    for path in paths or ():
+        if not path.exists() and not path.is_symlink():
+            raise SettingsError(f"{path}: no such file or folder")
+    result = lint(settings, paths)
+    out.write(REPORTERS[args.format](result.findings, result.summary()))
+    return EXIT_ERRORS if result.errors else EXIT_OK
+
+
+def _rules(out: TextIO) -> int:
+    for rule in RULES:
+        fixed = "" if rule.fixed else " (configurable)"
+        out.write(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<26} {rule.description}{fixed}\n")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args.config)
+    concept_id = args.concept_id or slugify(args.title)
+    if not is_valid_id(concept_id):
+        raise SettingsError(
+            f"cannot make an id from {args.title!r}: pass one with --id (lowercase kebab-case)"
+        )
+    categories = settings.categories or DEFAULT_CATEGORIES
+    category = args.category or categories[0]
+    if category not in categories:
+        raise SettingsError(f"category {category!r} is not one of: {', '.join(categories)}")
+    path = settings.concepts_dir / f"{concept_id}.md"
+    content = scaffold.render(args.title, category, categories, datetime.date.today().year)
+    try:
+        scaffold.write(path, content)
+    except FileExistsError as error:
+        raise SettingsError(f"{path} already exists; not overwritten") from error
+    out.write(f"wrote {path.as_posix()}\nfill in the placeholders marked FIXME:\n")
+    for placeholder in scaffold.placeholders(content):
+        out.write(f"  {path.as_posix()}:{placeholder.line}: {placeholder.what}\n")
+    out.write(f"then check it: conceptkb lint {path.as_posix()}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out, err = sys.stdout, sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "lint":
+            return _lint(args, out)
+        if args.command == "rules":
+            return _rules(out)
+        if args.command == "schema":
+            out.write(schema_text())
+            return EXIT_OK
+        return _new(args, out)
+    except _UsageError as error:
+        err.write(f"{error}\n")
+        return EXIT_USAGE
+    except SettingsError as error:
+        err.write(f"conceptkb: {error}\n")
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

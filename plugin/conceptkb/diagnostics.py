@@ -1,0 +1,29 @@
+"""The one diagnostic record that checking code produces and reporters print."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters: errors fail the lint and the build."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem in one file, at a 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+
+    def location(self) -> str:
+        """``path:line:col``, the prefix every text diagnostic starts with."""
+        return f"{self.path}:{self.line}:{self.column}"

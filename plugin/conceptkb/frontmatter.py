@@ -1,0 +1,290 @@
+"""Read a concept file and split it into YAML front matter and a Markdown body.
+
+Front matter is parsed with libyaml's C loader when it is available.  Values stay
+JSON types (dates are kept as strings), duplicate keys are refused, and so are YAML
+tags, anchors and aliases: they are never needed in a concept file and they are the
+way in for "billion laughs" documents.  Positions of keys and values are only
+computed (by composing the YAML again) for files that have a finding.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conceptkb.diagnostics import Finding, Severity
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_DEPTH = 16
+"""No field of the format nests deeper than 3; anything past this is refused early."""
+
+_RISKY = re.compile(r"[&*!]")
+_FENCE = re.compile(r"---[ \t]*")
+_FENCE_END = re.compile(r"(?:---|\.\.\.)[ \t]*")
+
+
+class _DuplicateKeyError(yaml.MarkedYAMLError):
+    pass
+
+
+class _NonJSONValueError(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """A safe loader that refuses duplicate keys and keeps timestamps as strings."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                raise _NonJSONValueError(
+                    None, None, f"key {key_node.value!r} is not a string", key_node.start_mark
+                )
+            if key in seen:
+                raise _DuplicateKeyError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first on line {seen[key].start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        value = super().construct_yaml_float(node)
+        if math.isinf(value) or math.isnan(value):
+            raise _NonJSONValueError(
+                None, None, f"{node.value!r} is not a JSON number", node.start_mark
+            )
+        return value
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> str:
+        return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+@dataclass
+class Document:
+    """A concept file split into its parts; ``data`` holds JSON types only."""
+
+    path: str
+    data: dict[str, Any]
+    yaml_text: str
+    body: str
+    body_line: int
+    """The file line (1-based) on which the body starts."""
+    _nodes: yaml.Node | None = field(default=None, repr=False)
+
+    def position(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        """File line and column of the value at ``path`` (or of its key).
+
+        Falls back to the nearest existing ancestor, and to line 1 for the root.
+        """
+        if self._nodes is None:
+            self._nodes = yaml.compose(self.yaml_text, Loader=_BaseLoader)
+        node = self._nodes
+        mark = None
+        last = len(path) - 1
+        for index, step in enumerate(path):
+            found = None
+            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+                for key_node, value_node in node.value:
+                    if key_node.value == step:
+                        found = (key_node, value_node)
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if 0 <= step < len(node.value):
+                    found = (node.value[step], node.value[step])
+            if found is None:
+                break
+            mark = found[0].start_mark if key and index == last else found[1].start_mark
+            node = found[1]
+        if mark is None:
+            return 1, 1
+        return mark.line + 2, mark.column + 1
+
+
+@dataclass
+class LoadResult:
+    """A parsed document, or the findings that stopped parsing it."""
+
+    document: Document | None
+    findings: list[Finding]
+
+
+def _finding(path: str, line: int, col: int, code: str, message: str) -> LoadResult:
+    return LoadResult(None, [Finding(path, line, col, code, Severity.ERROR, message)])
+
+
+def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> LoadResult | str:
+    """Read a file as normalised text (LF line ends, no BOM), or say why it can't be."""
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve()
+            if root is not None and not target.is_relative_to(root.resolve()):
+                return _finding(
+                    display, 1, 1, "CK010",
+                    "is a symbolic link to a file outside the concepts folder; refused",
+                )
+            info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return _finding(display, 1, 1, "CK010", "is not a regular file")
+        if info.st_size > max_bytes:
+            return _finding(
+                display, 1, 1, "CK003",
+                f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
+                " (raise max_file_size in the configuration if this is intended)",
+            )
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as error:
+        return _finding(display, 1, 1, "CK010", f"cannot be read: {error.strerror or error}")
+    if len(raw) > max_bytes:
+        return _finding(display, 1, 1, "CK003", f"file is over the limit of {max_bytes:,} bytes")
+    return decode(raw, display)
+
+
+def decode(raw: bytes, display: str) -> LoadResult | str:
+    """Decode UTF-8 bytes (with or without a BOM) and normalise line ends to LF."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return _finding(display, 1, 1, "CK001", "file is UTF-16; save it as UTF-8")
+    nul = raw.find(b"\x00")
+    if nul != -1:
+        line = raw.count(b"\n", 0, nul) + 1
+        return _finding(display, line, 1, "CK001", "file holds a NUL byte: not a text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return _finding(
+            display, line, column, "CK001",
+            f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
+        )
+    if not text.strip():
+        return _finding(display, 1, 1, "CK002", "file is empty")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split(text: str, display: str) -> LoadResult | tuple[str, str, int]:
+    """Split text into YAML front matter and body; returns (yaml, body, body line)."""
+    first_end = text.find("\n")
+    first = text if first_end == -1 else text[:first_end]
+    if not _FENCE.fullmatch(first):
+        return _finding(
+            display, 1, 1, "CK004",
+            "file does not start with a '---' line opening the front matter",
+        )
+    start = first_end + 1
+    position = start
+    line = 2
+    while first_end != -1 and position <= len(text):
+        end = text.find("\n", position)
+        current = text[position:] if end == -1 else text[position:end]
+        if _FENCE_END.fullmatch(current):
+            body_start = len(text) if end == -1 else end + 1
+            return text[start:position], text[body_start:], line + 1
+        if end == -1:
+            break
+        position = end + 1
+        line += 1
+    return _finding(display, 1, 1, "CK005", "front matter opened on line 1 is never closed by '---'")
+
+
+def _check_events(yaml_text: str, display: str) -> LoadResult | None:
+    """Refuse tags, anchors, aliases and deep nesting before anything is constructed."""
+    depth = 0
+    try:
+        for event in yaml.parse(yaml_text, Loader=_BaseLoader):
+            line = event.start_mark.line + 2
+            col = event.start_mark.column + 1
+            if isinstance(event, yaml.AliasEvent):
+                return _finding(
+                    display, line, col, "CK009",
+                    f"YAML alias '*{event.anchor}' refused: write the value out",
+                )
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                return _finding(
+                    display, line, col, "CK009", f"YAML anchor '&{anchor}' refused: write the value out"
+                )
+            tag = getattr(event, "tag", None)
+            if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
+                return _finding(display, line, col, "CK009", f"YAML tag '{tag}' refused")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _finding(
+                        display, line, col, "CK011",
+                        f"front matter nests more than {MAX_DEPTH} levels deep",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as error:
+        return _yaml_error(error, display)
+    except yaml.YAMLError as error:
+        return _finding(display, 2, 1, "CK006", f"invalid YAML: {error}")
+    return None
+
+
+def _yaml_error(error: yaml.MarkedYAMLError, display: str) -> LoadResult:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 2, mark.column + 1) if mark is not None else (2, 1)
+    if isinstance(error, _DuplicateKeyError):
+        return _finding(display, line, col, "CK008", str(error.problem))
+    problem = error.problem or "invalid YAML"
+    context = f" {error.context}" if error.context else ""
+    if "\t" in problem or "found character '\\t'" in problem:
+        problem += " (YAML does not allow tabs for indentation)"
+    return _finding(display, line, col, "CK006", f"invalid YAML: {problem}{context}")
+
+
+def parse(text: str, display: str) -> LoadResult:
+    """Parse normalised text into a Document, or findings."""
+    parts = split(text, display)
+    if isinstance(parts, LoadResult):
+        return parts
+    yaml_text, body, body_line = parts
+    if _RISKY.search(yaml_text) or yaml_text.count("[") + yaml_text.count("{") > MAX_DEPTH:
+        refused = _check_events(yaml_text, display)
+        if refused is not None:
+            return refused
+    try:
+        data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as error:
+        return _yaml_error(error, display)
+    except yaml.YAMLError as error:
+        return _finding(display, 2, 1, "CK006", f"invalid YAML: {error}")
+    except RecursionError:
+        return _finding(display, 2, 1, "CK011", "front matter nests too deep")
+    if data is None:
+        return _finding(display, 1, 1, "CK007", "front matter is empty; it must hold the fields")
+    if not isinstance(data, dict):
+        kind = {list: "a list", str: "a string"}.get(type(data), type(data).__name__)
+        return _finding(display, 2, 1, "CK007", f"front matter is {kind}, not a mapping of fields")
+    return LoadResult(Document(display, data, yaml_text, body, body_line), [])
+
+
+def load(path: Path, display: str, *, max_bytes: int, root: Path | None = None) -> LoadResult:
+    """Read and parse one concept file."""
+    text = read_text(path, display, max_bytes, root)
+    if isinstance(text, LoadResult):
+        return text
+    return parse(text, display)

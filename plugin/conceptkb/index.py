@@ -1,0 +1,109 @@
+"""The concept index: every concept by id and by name, and the derived relations."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from conceptkb.model import Concept
+from conceptkb.names import normalize
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a name in a wikilink points to: one concept, several, or none."""
+
+    concept: Concept | None
+    candidates: tuple[str, ...] = ()
+    suggestion: str | None = None
+
+
+class ConceptIndex:
+    """Concepts by id, former id and normalised name, with derived relations.
+
+    Built once per lint run or build, after every file has been read; every lookup is
+    a dictionary access, so the cost of resolving links grows with their number only.
+    """
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self.concepts: dict[str, Concept] = {}
+        for concept in concepts:
+            self.concepts.setdefault(concept.id, concept)
+        self.former: dict[str, str] = {}
+        self.names: dict[str, list[str]] = {}
+        for concept in self.concepts.values():
+            for former in concept.former_ids:
+                self.former.setdefault(former, concept.id)
+            for name in (concept.id, concept.title, *concept.aliases, *concept.former_ids):
+                owners = self.names.setdefault(normalize(name), [])
+                if concept.id not in owners:
+                    owners.append(concept.id)
+        self.narrower: dict[str, list[str]] = {}
+        self.related: dict[str, list[str]] = {}
+        self.backlinks: dict[str, list[str]] = {}
+        self._derive()
+
+    def _derive(self) -> None:
+        narrower: dict[str, set[str]] = defaultdict(set)
+        related: dict[str, set[str]] = defaultdict(set)
+        backlinks: dict[str, set[str]] = defaultdict(set)
+        for concept in self.concepts.values():
+            for parent in concept.broader:
+                if parent in self.concepts and parent != concept.id:
+                    narrower[parent].add(concept.id)
+            for other in concept.related:
+                if other in self.concepts and other != concept.id:
+                    related[concept.id].add(other)
+                    related[other].add(concept.id)
+            for link in concept.links:
+                target = self.resolve(link.target).concept
+                if target is not None and target.id != concept.id:
+                    backlinks[target.id].add(concept.id)
+        self.narrower.update((k, sorted(v)) for k, v in narrower.items())
+        self.related.update((k, sorted(v)) for k, v in related.items())
+        self.backlinks.update((k, sorted(v)) for k, v in backlinks.items())
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def __contains__(self, concept_id: object) -> bool:
+        return concept_id in self.concepts
+
+    def get(self, concept_id: str) -> Concept | None:
+        """A concept by id or former id."""
+        found = self.concepts.get(concept_id)
+        if found is None and concept_id in self.former:
+            found = self.concepts[self.former[concept_id]]
+        return found
+
+    def resolve(self, name: str) -> Resolution:
+        """A wikilink target: an id, a former id, or an unambiguous title or alias."""
+        found = self.get(name)
+        if found is not None:
+            return Resolution(found)
+        owners = self.names.get(normalize(name), [])
+        if len(owners) == 1:
+            return Resolution(self.concepts[owners[0]])
+        if owners:
+            return Resolution(None, tuple(sorted(owners)))
+        return Resolution(None, suggestion=self.suggest(name))
+
+    def suggest(self, name: str) -> str | None:
+        """The id of the concept whose id or name is closest to ``name``, if any is close."""
+        match = difflib.get_close_matches(normalize(name), list(self.names), n=1, cutoff=0.75)
+        if not match:
+            return None
+        return self.names[match[0]][0]
+
+    def links_of(self, concept_id: str) -> set[str]:
+        """Every other concept whose page links to this one (written or derived)."""
+        concept = self.concepts[concept_id]
+        sources = set(self.backlinks.get(concept_id, ()))
+        sources.update(self.narrower.get(concept_id, ()))
+        sources.update(self.related.get(concept_id, ()))
+        sources.update(p for p in concept.broader if p in self.concepts)
+        sources.discard(concept_id)
+        return sources
+

@@ -1,0 +1,80 @@
+"""``conceptkb new``: a new concept file from the template, placeholders marked FIXME."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from conceptkb.checker import PLACEHOLDER
+
+TEMPLATE = """\
+---
+title: {title}
+summary: {fixme} One or two plain-text sentences saying what {title_text} is, ending with a full stop.
+# aliases: other names readers may search for; delete the block if there are none.
+aliases:
+  - {fixme} another name
+category: {category}  # one of: {categories}
+tags: []
+broader: []  # ids of concepts this one is a kind or part of, e.g. [peft]
+related: []  # ids of related concepts
+references:
+  - title: "{fixme} the title of the primary source"
+    authors: ["{fixme} First Author", "Second Author"]
+    year: {year}
+    url: https://arxiv.org/abs/{fixme}
+---
+## How it works
+
+{fixme} Explain the mechanism in plain, precise sentences. Link other concepts
+with [[id]] or [[id|label]].
+
+## When to use it
+
+{fixme} The situations where it is the right tool, and its costs.
+
+## When not to use it
+
+{fixme} The alternatives that are cheaper or safer, with links to them.
+"""
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    line: int
+    what: str
+
+
+def render(title: str, category: str, categories: Sequence[str], year: int) -> str:
+    """The template filled with a title; every part left to write holds FIXME."""
+    return TEMPLATE.format(
+        title=json.dumps(title, ensure_ascii=False),
+        title_text=title,
+        category=category,
+        categories=", ".join(categories),
+        year=year,
+        fixme=PLACEHOLDER,
+    )
+
+
+def placeholders(text: str) -> list[Placeholder]:
+    """Where the contributor has something to fill in, by line."""
+    found = []
+    section = "front matter"
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith("## "):
+            section = f"section '{line[3:]}'"
+        if PLACEHOLDER in line:
+            key = line.split(":", 1)[0].strip(" -") if ":" in line else ""
+            what = key if key and " " not in key and section == "front matter" else section
+            found.append(Placeholder(number, what))
+    return found
+
+
+def write(path: Path, content: str) -> None:
+    """Write a new file; refuses to overwrite one that exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8", newline="\n") as handle:
+        handle.write(content)

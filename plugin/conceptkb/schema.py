@@ -1,0 +1,190 @@
+"""The concept JSON Schema: loading it, and turning its errors into findings.
+
+Validation has two paths: a compiled validator (fastjsonschema) answers "valid or
+not" for every file, and only files that fail go through jsonschema's Draft 2020-12
+validator, which explains each error with its path.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+import jsonschema
+
+from conceptkb.diagnostics import Finding, Severity
+from conceptkb.frontmatter import Document
+
+SCHEMA_FILE = "concept.schema.json"
+
+
+@cache
+def _packaged_schema() -> str:
+    return resources.files("conceptkb").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def schema_text() -> str:
+    """The schema exactly as it ships in the package."""
+    return _packaged_schema()
+
+
+def load_schema(categories: Sequence[str] | None = None) -> dict[str, Any]:
+    """The schema, with the category vocabulary replaced when one is given."""
+    schema: dict[str, Any] = json.loads(_packaged_schema())
+    if categories is not None:
+        schema = copy.deepcopy(schema)
+        schema["properties"]["category"]["enum"] = list(categories)
+    return schema
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
+
+
+_EXPECTED = {
+    "string": "a string",
+    "array": "a list",
+    "object": "a mapping",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def _field_name(path: Sequence[str | int]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text or "front matter"
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+class SchemaChecker:
+    """Checks front matter against the schema for one category vocabulary."""
+
+    def __init__(self, categories: Sequence[str] | None = None) -> None:
+        self.schema = load_schema(categories)
+        self._fast: Callable[[Any], Any] = fastjsonschema.compile(self.schema)
+        self._detailed = jsonschema.Draft202012Validator(self.schema)
+
+    def is_valid(self, data: Any) -> bool:
+        """The fast path: valid or not, without explanations."""
+        try:
+            self._fast(data)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    def check(self, document: Document) -> list[Finding]:
+        """Every schema error in a document, each at the line of its key or value."""
+        if self.is_valid(document.data):
+            return []
+        findings = []
+        errors = sorted(
+            self._detailed.iter_errors(document.data), key=lambda e: list(map(str, e.path))
+        )
+        for error in errors:
+            findings.extend(self._explain(document, error))
+        return findings
+
+    def _explain(self, document: Document, error: jsonschema.ValidationError) -> list[Finding]:
+        path: list[str | int] = list(error.absolute_path)
+        name = _field_name(path)
+        value = error.instance
+        kind = error.validator
+
+        def at(
+            code: str, message: str, where: Sequence[str | int] = path, key: bool = False
+        ) -> Finding:
+            line, col = document.position(where, key=key)
+            return Finding(document.path, line, col, code, Severity.ERROR, message)
+
+        if kind == "required":
+            missing = [p for p in error.validator_value if p not in value]
+            where = "" if not path else f" in {name}"
+            return [at("CK101", f"missing required field {p!r}{where}") for p in missing]
+        if kind == "additionalProperties":
+            known = error.schema.get("properties", {})
+            return [
+                at(
+                    "CK102",
+                    f"unknown field {extra!r}{' in ' + name if path else ''}"
+                    f"{_suggest(extra, known)}",
+                    [*path, extra],
+                    key=True,
+                )
+                for extra in value
+                if extra not in known
+            ]
+        if kind == "type":
+            expected = error.validator_value
+            wanted = (
+                " or ".join(_EXPECTED.get(t, t) for t in expected)
+                if isinstance(expected, list)
+                else _EXPECTED.get(expected, expected)
+            )
+            return [at("CK103", f"{name} must be {wanted}, not {_json_type(value)}")]
+        if kind == "enum":
+            choices = [str(c) for c in error.validator_value]
+            return [
+                at(
+                    "CK103",
+                    f"{name} {value!r} is not one of: {', '.join(choices)}"
+                    f"{_suggest(str(value), choices)}",
+                )
+            ]
+        if kind == "pattern":
+            if path and path[-1] == "url" and isinstance(value, str):
+                if value.strip().lower().startswith(_UNSAFE_SCHEMES):
+                    return [at("CK204", f"{name} uses an unsafe URL scheme: {value[:40]!r}")]
+                return [at("CK103", f"{name} {value!r} is not an http(s) URL")]
+            if error.validator_value.startswith("^[a-z0-9]"):
+                return [at("CK103", f"{name} {value!r} is not lowercase kebab-case")]
+            return [at("CK103", f"{name} must not be blank")]
+        if kind == "minLength" or kind == "maxLength":
+            low = error.schema.get("minLength", 0)
+            high = error.schema.get("maxLength")
+            bound = f"{low}-{high}" if high is not None else f"at least {low}"
+            return [at("CK103", f"{name} is {len(value)} characters long; it must be {bound}")]
+        if kind == "uniqueItems":
+            seen: set[str] = set()
+            repeated = next(
+                (
+                    i
+                    for i, item in enumerate(value)
+                    if (k := json.dumps(item, sort_keys=True)) in seen or seen.add(k)
+                ),
+                0,
+            )
+            return [
+                at(
+                    "CK103",
+                    f"{name} lists {value[repeated]!r} twice",
+                    [*path, repeated],
+                )
+            ]
+        if kind in ("minimum", "maximum"):
+            return [at("CK103", f"{name} {value!r} is out of range")]
+        return [at("CK103", f"{name}: {error.message}")]
