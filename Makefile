@@ -2,6 +2,7 @@
 # what it needs; the environment is reinstalled only when the lock file changes.
 
 PYTHON ?= python3
+export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp

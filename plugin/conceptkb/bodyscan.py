@@ -55,9 +55,14 @@ def _indent_width(line: str) -> int:
 
 def mask_code(body: str) -> str:
     """The body with every character inside code replaced by a space."""
-    if "`" not in body and "~~~" not in body and "\n    " not in body and "\t" not in body:
-        if not body.startswith("    "):
-            return body
+    if (
+        "`" not in body
+        and "~~~" not in body
+        and "\n    " not in body
+        and "\t" not in body
+        and not body.startswith("    ")
+    ):
+        return body
     lines = body.split("\n")
     out: list[str] = []
     fence: str | None = None
@@ -136,7 +141,9 @@ def wikilinks(masked: str) -> list[WikiLink]:
     for match in WIKILINK.finditer(masked):
         line, column = index.locate(match.start())
         label = match.group(2)
-        links.append(WikiLink(match.group(1).strip(), label.strip() if label else None, line, column))
+        links.append(
+            WikiLink(match.group(1).strip(), label.strip() if label else None, line, column)
+        )
     return links
 
 
@@ -188,5 +195,9 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
         flattened = decoded.replace("\t", "")
         for match in _SCRIPT_SCHEME.finditer(flattened):
             if not reported:
-                yield Unsafe("CK204", f"{match.group(0).lower()} URL", *where(min(match.start(), len(masked) - 1)))
+                yield Unsafe(
+                    "CK204",
+                    f"{match.group(0).lower()} URL",
+                    *where(min(match.start(), len(masked) - 1)),
+                )
                 break

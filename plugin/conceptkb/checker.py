@@ -58,7 +58,9 @@ class LintResult:
 def display_path(path: Path, base: Path) -> str:
     """A path as findings show it: relative to ``base`` when inside it, POSIX slashes."""
     try:
-        return Path(os.path.relpath(path, base)).as_posix() if path.is_absolute() else path.as_posix()
+        return (
+            Path(os.path.relpath(path, base)).as_posix() if path.is_absolute() else path.as_posix()
+        )
     except ValueError:
         return path.as_posix()
 
@@ -81,9 +83,7 @@ class _Run:
         self.findings: list[Finding] = []
         self.concepts: list[Concept] = []
 
-    def report(
-        self, path: str, line: int, column: int, code: str, message: str
-    ) -> None:
+    def report(self, path: str, line: int, column: int, code: str, message: str) -> None:
         rule = RULES_BY_CODE[code]
         self.findings.append(Finding(path, line, column, code, rule.severity, message))
 
@@ -113,6 +113,7 @@ class _Run:
         if schema_findings:
             return
         concept = Concept.from_document(concept_id, document)
+        concept.source = path
         concept.masked_body = bodyscan.mask_code(document.body)
         concept.links = bodyscan.wikilinks(concept.masked_body)
         self._check_body(concept)
@@ -122,14 +123,19 @@ class _Run:
     def _check_id(self, concept_id: str, display: str) -> bool:
         if not is_valid_id(concept_id):
             self.report(
-                display, 1, 1, "CK107",
+                display,
+                1,
+                1,
+                "CK107",
                 f"file name {concept_id!r} is not a concept id: use lowercase kebab-case,"
                 f" e.g. {slugify(concept_id) or 'my-concept'!r}.md",
             )
             return False
         if concept_id in WINDOWS_RESERVED or concept_id in RESERVED_IDS:
-            why = "a reserved file name on Windows" if concept_id in WINDOWS_RESERVED else (
-                "the name of a page the site generates"
+            why = (
+                "a reserved file name on Windows"
+                if concept_id in WINDOWS_RESERVED
+                else ("the name of a page the site generates")
             )
             self.report(display, 1, 1, "CK107", f"id {concept_id!r} is {why}; choose another")
             return False
@@ -138,7 +144,10 @@ class _Run:
     def _check_body(self, concept: Concept) -> None:
         for unsafe in bodyscan.unsafe_content(concept.masked_body):
             self.report(
-                concept.path, concept.body_line + unsafe.line - 1, unsafe.column, unsafe.code,
+                concept.path,
+                concept.body_line + unsafe.line - 1,
+                unsafe.column,
+                unsafe.code,
                 f"{unsafe.message}: bodies may not hold anything that runs script",
             )
 
@@ -148,7 +157,9 @@ class _Run:
             self._report_placeholders(concept)
         if _NOT_PLAIN.search(concept.summary):
             self.at(
-                document, ["summary"], "CK302",
+                document,
+                ["summary"],
+                "CK302",
                 "summary holds Markdown or HTML; it is shown as plain text",
             )
         if not concept.summary.endswith("."):
@@ -187,7 +198,10 @@ class _Run:
             first = owner.get(concept.id)
             if first is not None:
                 self.report(
-                    concept.path, 1, 1, "CK108",
+                    concept.path,
+                    1,
+                    1,
+                    "CK108",
                     f"id {concept.id!r} is already used by {first.path}",
                 )
                 continue
@@ -199,14 +213,18 @@ class _Run:
                 if first is not None and first is not concept:
                     what = "the id of" if first.id == former else "a former id of"
                     self.at(
-                        concept.document, ["former_ids", i], "CK108",
+                        concept.document,
+                        ["former_ids", i],
+                        "CK108",
                         f"former id {former!r} is {what} {first.path}",
                     )
                 elif first is None:
                     owner[former] = concept
                 else:
                     self.at(
-                        concept.document, ["former_ids", i], "CK108",
+                        concept.document,
+                        ["former_ids", i],
+                        "CK108",
                         f"former id {former!r} is this concept's own id",
                     )
         return unique
@@ -217,8 +235,10 @@ class _Run:
             slugs.setdefault(former, concept_id)
         for concept in index.concepts.values():
             own: dict[str, str] = {normalize(concept.id): "id"}
-            named = [("title", concept.title, ["title"])] + [
-                (f"alias {alias!r}", alias, ["aliases", i]) for i, alias in enumerate(concept.aliases)
+            named: list[tuple[str, str, list[str | int]]] = [("title", concept.title, ["title"])]
+            named += [
+                (f"alias {alias!r}", alias, ["aliases", i])
+                for i, alias in enumerate(concept.aliases)
             ]
             for what, name, where in named:
                 key = normalize(name)
@@ -226,12 +246,16 @@ class _Run:
                 if others:
                     other = index.concepts[others[0]]
                     self.at(
-                        concept.document, list(where), "CK109",
+                        concept.document,
+                        where,
+                        "CK109",
                         f"{what} collides with a name of {other.path} ({other.title!r})",
                     )
                 elif key in own and what != "title" and own[key] != "id":
                     self.at(
-                        concept.document, list(where), "CK109",
+                        concept.document,
+                        where,
+                        "CK109",
                         f"{what} repeats this concept's {own[key]}",
                     )
                 own.setdefault(key, what)
@@ -240,7 +264,9 @@ class _Run:
                 holder = slugs.get(slug)
                 if holder is not None and holder != concept.id:
                     self.at(
-                        concept.document, ["aliases", i], "CK109",
+                        concept.document,
+                        ["aliases", i],
+                        "CK109",
                         f"alias {alias!r} would redirect from /{slug}/, which belongs to"
                         f" {index.concepts[holder].path}",
                     )
@@ -253,7 +279,9 @@ class _Run:
                 for i, target in enumerate(getattr(concept, field_name)):
                     if target == concept.id:
                         self.at(
-                            concept.document, [field_name, i], "CK105",
+                            concept.document,
+                            [field_name, i],
+                            "CK105",
                             f"{field_name} names the concept itself",
                         )
                     elif target not in index.concepts:
@@ -264,7 +292,9 @@ class _Run:
                             else _did_you_mean(index.suggest(target))
                         )
                         self.at(
-                            concept.document, [field_name, i], "CK104",
+                            concept.document,
+                            [field_name, i],
+                            "CK104",
                             f"unknown concept id {target!r} in {field_name}{hint}",
                         )
 
@@ -286,7 +316,7 @@ class _Run:
                     stack.append((node, position + 1))
                     parent = parents[position]
                     if state.get(parent) == 1 and parent != node:
-                        cycle = path[path.index(parent):]
+                        cycle = path[path.index(parent) :]
                         if frozenset(cycle) not in reported:
                             reported.add(frozenset(cycle))
                             self._report_cycle(index, cycle)
@@ -303,7 +333,9 @@ class _Run:
         following = ordered[1] if len(ordered) > 1 else ordered[0]
         where: list[str | int] = ["broader", concept.broader.index(following)]
         self.at(
-            concept.document, where, "CK106",
+            concept.document,
+            where,
+            "CK106",
             f"cycle through broader: {' -> '.join([*ordered, ordered[0]])}",
         )
 
@@ -314,13 +346,19 @@ class _Run:
                 line = concept.body_line + link.line - 1
                 if resolution.candidates:
                     self.report(
-                        concept.path, line, link.column, "CK202",
+                        concept.path,
+                        line,
+                        link.column,
+                        "CK202",
                         f"wikilink [[{link.target}]] is ambiguous: it names"
                         f" {', '.join(map(repr, resolution.candidates))}; link an id instead",
                     )
                 elif resolution.concept is None:
                     self.report(
-                        concept.path, line, link.column, "CK201",
+                        concept.path,
+                        line,
+                        link.column,
+                        "CK201",
                         f"wikilink [[{link.target}]] names no known concept"
                         f"{_did_you_mean(resolution.suggestion)}",
                     )
@@ -331,7 +369,10 @@ class _Run:
         for concept in index.concepts.values():
             if not index.links_of(concept.id):
                 self.report(
-                    concept.path, 1, 1, "CK301",
+                    concept.path,
+                    1,
+                    1,
+                    "CK301",
                     "no other concept links to this one: link it from a related concept",
                 )
 

@@ -39,13 +39,22 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     lint_cmd = commands.add_parser("lint", help="check concept files")
-    lint_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                          help="files or folders to report on (default: the concepts folder)")
-    lint_cmd.add_argument("--format", choices=sorted(REPORTERS), default="text",
-                          help="output format (default: text)")
-    lint_cmd.add_argument("--config", type=Path, metavar="FILE",
-                          help="mkdocs.yml to read the conceptkb options from"
-                               " (default: ./mkdocs.yml when it exists)")
+    lint_cmd.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders to report on (default: the concepts folder)",
+    )
+    lint_cmd.add_argument(
+        "--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)"
+    )
+    lint_cmd.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="mkdocs.yml to read the conceptkb options from (default: ./mkdocs.yml when it exists)",
+    )
 
     commands.add_parser("rules", help="list the lint rules")
     commands.add_parser("schema", help="print the JSON Schema of the front matter")
@@ -54,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("title", help="the concept's preferred name")
     new_cmd.add_argument("--id", dest="concept_id", help="the id (default: made from the title)")
     new_cmd.add_argument("--category", help="the category (default: the first configured one)")
-    new_cmd.add_argument("--config", type=Path, metavar="FILE",
-                         help="mkdocs.yml to read the conceptkb options from")
+    new_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="mkdocs.yml to read the conceptkb options from"
+    )
     return parser
 
 
@@ -86,7 +96,9 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 def _rules(out: TextIO) -> int:
     for rule in RULES:
         fixed = "" if rule.fixed else " (configurable)"
-        out.write(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<26} {rule.description}{fixed}\n")
+        out.write(
+            f"{rule.code}  {rule.severity.value:<7}  {rule.name:<26} {rule.description}{fixed}\n"
+        )
     return EXIT_OK
 
 

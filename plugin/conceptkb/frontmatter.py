@@ -10,7 +10,6 @@ computed (by composing the YAML again) for files that have a finding.
 from __future__ import annotations
 
 import math
-import os
 import re
 import stat
 from collections.abc import Sequence
@@ -62,7 +61,7 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        value = super().construct_yaml_float(node)
+        value: float = super().construct_yaml_float(node)
         if math.isinf(value) or math.isnan(value):
             raise _NonJSONValueError(
                 None, None, f"{node.value!r} is not a JSON number", node.start_mark
@@ -106,9 +105,12 @@ class Document:
                     if key_node.value == step:
                         found = (key_node, value_node)
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                if 0 <= step < len(node.value):
-                    found = (node.value[step], node.value[step])
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(step, int)
+                and 0 <= step < len(node.value)
+            ):
+                found = (node.value[step], node.value[step])
             if found is None:
                 break
             mark = found[0].start_mark if key and index == last else found[1].start_mark
@@ -133,24 +135,30 @@ def _finding(path: str, line: int, col: int, code: str, message: str) -> LoadRes
 def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> LoadResult | str:
     """Read a file as normalised text (LF line ends, no BOM), or say why it can't be."""
     try:
-        info = os.lstat(path)
+        info = path.lstat()
         if stat.S_ISLNK(info.st_mode):
             target = path.resolve()
             if root is not None and not target.is_relative_to(root.resolve()):
                 return _finding(
-                    display, 1, 1, "CK010",
+                    display,
+                    1,
+                    1,
+                    "CK010",
                     "is a symbolic link to a file outside the concepts folder; refused",
                 )
-            info = os.stat(path)
+            info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             return _finding(display, 1, 1, "CK010", "is not a regular file")
         if info.st_size > max_bytes:
             return _finding(
-                display, 1, 1, "CK003",
+                display,
+                1,
+                1,
+                "CK003",
                 f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
                 " (raise max_file_size in the configuration if this is intended)",
             )
-        with open(path, "rb") as handle:
+        with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as error:
         return _finding(display, 1, 1, "CK010", f"cannot be read: {error.strerror or error}")
@@ -173,7 +181,10 @@ def decode(raw: bytes, display: str) -> LoadResult | str:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return _finding(
-            display, line, column, "CK001",
+            display,
+            line,
+            column,
+            "CK001",
             f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
         )
     if not text.strip():
@@ -189,7 +200,10 @@ def split(text: str, display: str) -> LoadResult | tuple[str, str, int]:
     first = text if first_end == -1 else text[:first_end]
     if not _FENCE.fullmatch(first):
         return _finding(
-            display, 1, 1, "CK004",
+            display,
+            1,
+            1,
+            "CK004",
             "file does not start with a '---' line opening the front matter",
         )
     start = first_end + 1
@@ -205,7 +219,9 @@ def split(text: str, display: str) -> LoadResult | tuple[str, str, int]:
             break
         position = end + 1
         line += 1
-    return _finding(display, 1, 1, "CK005", "front matter opened on line 1 is never closed by '---'")
+    return _finding(
+        display, 1, 1, "CK005", "front matter opened on line 1 is never closed by '---'"
+    )
 
 
 def _check_events(yaml_text: str, display: str) -> LoadResult | None:
@@ -213,17 +229,24 @@ def _check_events(yaml_text: str, display: str) -> LoadResult | None:
     depth = 0
     try:
         for event in yaml.parse(yaml_text, Loader=_BaseLoader):
-            line = event.start_mark.line + 2
-            col = event.start_mark.column + 1
+            start = event.start_mark
+            line, col = (start.line + 2, start.column + 1) if start is not None else (2, 1)
             if isinstance(event, yaml.AliasEvent):
                 return _finding(
-                    display, line, col, "CK009",
+                    display,
+                    line,
+                    col,
+                    "CK009",
                     f"YAML alias '*{event.anchor}' refused: write the value out",
                 )
             anchor = getattr(event, "anchor", None)
             if anchor is not None:
                 return _finding(
-                    display, line, col, "CK009", f"YAML anchor '&{anchor}' refused: write the value out"
+                    display,
+                    line,
+                    col,
+                    "CK009",
+                    f"YAML anchor '&{anchor}' refused: write the value out",
                 )
             tag = getattr(event, "tag", None)
             if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
@@ -232,7 +255,10 @@ def _check_events(yaml_text: str, display: str) -> LoadResult | None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     return _finding(
-                        display, line, col, "CK011",
+                        display,
+                        line,
+                        col,
+                        "CK011",
                         f"front matter nests more than {MAX_DEPTH} levels deep",
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -267,7 +293,7 @@ def parse(text: str, display: str) -> LoadResult:
         if refused is not None:
             return refused
     try:
-        data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         return _yaml_error(error, display)
     except yaml.YAMLError as error:
@@ -277,7 +303,7 @@ def parse(text: str, display: str) -> LoadResult:
     if data is None:
         return _finding(display, 1, 1, "CK007", "front matter is empty; it must hold the fields")
     if not isinstance(data, dict):
-        kind = {list: "a list", str: "a string"}.get(type(data), type(data).__name__)
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} value"
         return _finding(display, 2, 1, "CK007", f"front matter is {kind}, not a mapping of fields")
     return LoadResult(Document(display, data, yaml_text, body, body_line), [])
 

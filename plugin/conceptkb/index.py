@@ -106,4 +106,3 @@ class ConceptIndex:
         sources.update(p for p in concept.broader if p in self.concepts)
         sources.discard(concept_id)
         return sources
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from conceptkb.bodyscan import WikiLink
@@ -48,6 +49,8 @@ class Concept:
     references: tuple[Reference, ...] = ()
     status: str = "stable"
     former_ids: tuple[str, ...] = ()
+    source: Path | None = None
+    """The file itself."""
     masked_body: str = ""
     links: list[WikiLink] = field(default_factory=list)
 

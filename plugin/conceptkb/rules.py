@@ -37,7 +37,9 @@ RULES: tuple[Rule, ...] = (
     Rule("CK007", "front-matter-not-mapping", E, "The front matter is not a mapping of fields."),
     Rule("CK008", "duplicate-key", E, "A key appears twice in one YAML mapping."),
     Rule("CK009", "yaml-tag-or-anchor", E, "YAML tags, anchors and aliases are refused."),
-    Rule("CK010", "unreadable-file", E, "The path is not a regular file inside the knowledge base."),
+    Rule(
+        "CK010", "unreadable-file", E, "The path is not a regular file inside the knowledge base."
+    ),
     Rule("CK011", "yaml-too-deep", E, "The front matter nests deeper than any field allows."),
     Rule("CK101", "missing-field", E, "A required field is missing."),
     Rule("CK102", "unknown-field", E, "A field is not part of the concept format."),
@@ -48,14 +50,22 @@ RULES: tuple[Rule, ...] = (
     Rule("CK107", "invalid-id", E, "The file name is not a valid concept id."),
     Rule("CK108", "duplicate-id", E, "Two concepts share an id (former ids included)."),
     Rule("CK109", "name-collision", E, "A title or alias collides with another name."),
-    Rule("CK110", "placeholder", E, "Template placeholder text (FIXME) is still there.", fixed=False),
+    Rule(
+        "CK110", "placeholder", E, "Template placeholder text (FIXME) is still there.", fixed=False
+    ),
     Rule("CK201", "unknown-wikilink", E, "A wikilink names no known concept.", fixed=False),
     Rule("CK202", "ambiguous-wikilink", E, "A wikilink names several concepts.", fixed=False),
     Rule("CK203", "unsafe-html", E, "The body holds HTML that can run script."),
     Rule("CK204", "unsafe-url", E, "A javascript:, vbscript: or data: URL."),
     Rule("CK301", "orphan", W, "No other concept links to this one.", fixed=False),
     Rule("CK302", "summary-not-plain", W, "The summary holds Markdown or HTML.", fixed=False),
-    Rule("CK303", "summary-no-full-stop", W, "The summary does not end with a full stop.", fixed=False),
+    Rule(
+        "CK303",
+        "summary-no-full-stop",
+        W,
+        "The summary does not end with a full stop.",
+        fixed=False,
+    ),
     Rule("CK304", "no-references", W, "The concept cites no references.", fixed=False),
 )
 

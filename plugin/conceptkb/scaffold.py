@@ -12,7 +12,9 @@ from conceptkb.checker import PLACEHOLDER
 TEMPLATE = """\
 ---
 title: {title}
-summary: {fixme} One or two plain-text sentences saying what {title_text} is, ending with a full stop.
+summary: >-
+  {fixme} One or two plain-text sentences saying what {title_text} is,
+  ending with a full stop.
 # aliases: other names readers may search for; delete the block if there are none.
 aliases:
   - {fixme} another name
@@ -76,5 +78,5 @@ def placeholders(text: str) -> list[Placeholder]:
 def write(path: Path, content: str) -> None:
     """Write a new file; refuses to overwrite one that exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8", newline="\n") as handle:
+    with path.open("x", encoding="utf-8", newline="\n") as handle:
         handle.write(content)

@@ -81,6 +81,16 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
+def _first_repeat(items: list[Any]) -> int:
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        key = json.dumps(item, sort_keys=True)
+        if key in seen:
+            return i
+        seen.add(key)
+    return 0
+
+
 class SchemaChecker:
     """Checks front matter against the schema for one category vocabulary."""
 
@@ -112,8 +122,10 @@ class SchemaChecker:
     def _explain(self, document: Document, error: jsonschema.ValidationError) -> list[Finding]:
         path: list[str | int] = list(error.absolute_path)
         name = _field_name(path)
-        value = error.instance
-        kind = error.validator
+        value: Any = error.instance
+        kind: Any = error.validator
+        expected: Any = error.validator_value
+        subschema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
 
         def at(
             code: str, message: str, where: Sequence[str | int] = path, key: bool = False
@@ -122,11 +134,11 @@ class SchemaChecker:
             return Finding(document.path, line, col, code, Severity.ERROR, message)
 
         if kind == "required":
-            missing = [p for p in error.validator_value if p not in value]
+            missing = [p for p in expected if p not in value]
             where = "" if not path else f" in {name}"
             return [at("CK101", f"missing required field {p!r}{where}") for p in missing]
         if kind == "additionalProperties":
-            known = error.schema.get("properties", {})
+            known = subschema.get("properties", {})
             return [
                 at(
                     "CK102",
@@ -139,15 +151,14 @@ class SchemaChecker:
                 if extra not in known
             ]
         if kind == "type":
-            expected = error.validator_value
             wanted = (
-                " or ".join(_EXPECTED.get(t, t) for t in expected)
+                " or ".join(_EXPECTED.get(str(t), str(t)) for t in expected)
                 if isinstance(expected, list)
                 else _EXPECTED.get(expected, expected)
             )
             return [at("CK103", f"{name} must be {wanted}, not {_json_type(value)}")]
         if kind == "enum":
-            choices = [str(c) for c in error.validator_value]
+            choices = [str(c) for c in expected]
             return [
                 at(
                     "CK103",
@@ -160,24 +171,16 @@ class SchemaChecker:
                 if value.strip().lower().startswith(_UNSAFE_SCHEMES):
                     return [at("CK204", f"{name} uses an unsafe URL scheme: {value[:40]!r}")]
                 return [at("CK103", f"{name} {value!r} is not an http(s) URL")]
-            if error.validator_value.startswith("^[a-z0-9]"):
+            if expected.startswith("^[a-z0-9]"):
                 return [at("CK103", f"{name} {value!r} is not lowercase kebab-case")]
             return [at("CK103", f"{name} must not be blank")]
         if kind == "minLength" or kind == "maxLength":
-            low = error.schema.get("minLength", 0)
-            high = error.schema.get("maxLength")
+            low = subschema.get("minLength", 0)
+            high = subschema.get("maxLength")
             bound = f"{low}-{high}" if high is not None else f"at least {low}"
             return [at("CK103", f"{name} is {len(value)} characters long; it must be {bound}")]
         if kind == "uniqueItems":
-            seen: set[str] = set()
-            repeated = next(
-                (
-                    i
-                    for i, item in enumerate(value)
-                    if (k := json.dumps(item, sort_keys=True)) in seen or seen.add(k)
-                ),
-                0,
-            )
+            repeated = _first_repeat(value)
             return [
                 at(
                     "CK103",

@@ -84,7 +84,7 @@ _TolerantLoader.add_multi_constructor("tag:", _ignore_tag)
 def plugin_options(config_file: Path) -> dict[str, Any] | None:
     """The conceptkb options in an mkdocs.yml, ``{}`` if listed bare, None if not listed."""
     try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)  # noqa: S506
+        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)
     except OSError as error:
         raise SettingsError(f"{config_file}: cannot be read: {error.strerror}") from error
     except (yaml.YAMLError, UnicodeDecodeError) as error:

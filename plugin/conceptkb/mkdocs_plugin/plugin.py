@@ -1,0 +1,210 @@
+"""The ``conceptkb`` MkDocs plugin: thin event methods over the core and the site.
+
+Every build starts from fresh state in ``on_config`` (``mkdocs serve`` may reuse a
+plugin instance), lints the knowledge base once in ``on_files``, adds generated
+pages, and renders them through overridable Jinja templates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as etree
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from conceptkb import bodyscan
+from conceptkb.checker import LintResult, lint
+from conceptkb.diagnostics import Severity
+from conceptkb.markdown_ext import WikilinkExtension
+from conceptkb.mkdocs_plugin.config import ConceptKBConfig
+from conceptkb.mkdocs_plugin.site import TEMPLATES_DIR, Site
+from conceptkb.safety import unsafe_html
+from conceptkb.settings import Settings, SettingsError, check_options
+
+log = get_plugin_logger(__name__)
+
+
+class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-call]
+    """Lints concept files and renders them into a cross-linked glossary."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._result: LintResult | None = None
+        self._site: Site | None = None
+        self._page: Page | None = None
+        self._missing: list[str] = []
+
+    # -- configuration --------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._result = None
+        self._site = None
+        self._page = None
+        options = {
+            "categories": self.config.categories,
+            "severity": self.config.severity,
+            "max_file_size": self.config.max_file_size,
+        }
+        try:
+            check_options(options)
+            settings = Settings(
+                concepts_dir=Path(self.config.concepts_dir),
+                categories=tuple(self.config.categories),
+                severity=dict(self.config.severity),
+                max_file_size=self.config.max_file_size,
+                base_dir=Path(config.config_file_path or ".").resolve().parent,
+            )
+            settings.severities()
+        except SettingsError as error:
+            raise PluginError(f"conceptkb: configuration: {error}") from error
+        self._settings = settings
+        config.markdown_extensions.append(WikilinkExtension(self._wikilink))  # type: ignore[arg-type]
+        if TEMPLATES_DIR not in config.theme.dirs:
+            config.theme.dirs.append(TEMPLATES_DIR)
+        config.extra_css.append(Site.CSS)
+        config.extra_javascript.append(Site.JS)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        fields = getattr(getattr(search, "config", None), "fields", None)
+        if isinstance(fields, dict):
+            fields.setdefault("aliases", {"boost": 1e3})
+        return config
+
+    # -- files ----------------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self._settings is not None
+        result = lint(self._settings)
+        for finding in result.findings:
+            line = f"{finding.location()}: {finding.code} {finding.message}"
+            if finding.severity is Severity.ERROR:
+                log.error(line)
+            else:
+                log.warning(line)
+        if result.errors:
+            raise PluginError(
+                f"conceptkb: {len(result.index)} concepts, {len(result.errors)} errors,"
+                f" {len(result.warnings)} warnings: the site was not built"
+            )
+        if len(result.index) != len(result.files):
+            raise PluginError(
+                f"conceptkb: {len(result.files)} concept files but {len(result.index)} concepts;"
+                " refusing to build a site that loses entries"
+            )
+        self._result = result
+        self._site = Site(result.index, config, self.config, log=log)
+        self._site.add_files(files)
+        return files
+
+    # -- pages ----------------------------------------------------------------------
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        self._page = page
+        self._missing = []
+        if self._site is None:
+            return markdown
+        if self._site.is_generated(page):
+            self._site.set_meta(page)
+        else:
+            self._check_page_wikilinks(markdown, page)
+        return markdown
+
+    def _check_page_wikilinks(self, markdown: str, page: Page) -> None:
+        """Report unresolved wikilinks in the site's own pages, with their lines."""
+        assert self._site is not None
+        source = page.file.content_string
+        offset = (
+            source[: len(source) - len(markdown)].count("\n") if source.endswith(markdown) else 0
+        )
+        for link in bodyscan.wikilinks(bodyscan.mask_code(markdown)):
+            resolution = self._site.index.resolve(link.target)
+            where = f"{page.file.src_path}:{link.line + offset}:{link.column}"
+            if resolution.candidates:
+                log.warning(
+                    f"{where}: CK202 wikilink [[{link.target}]] is ambiguous: it names"
+                    f" {', '.join(resolution.candidates)}"
+                )
+            elif resolution.concept is None:
+                hint = (
+                    f" (did you mean {resolution.suggestion!r}?)" if resolution.suggestion else ""
+                )
+                log.warning(
+                    f"{where}: CK201 wikilink [[{link.target}]] names no known concept{hint}"
+                )
+
+    def _wikilink(self, target: str, label: str | None) -> etree.Element:
+        site, page = self._site, self._page
+        concept = site.index.resolve(target).concept if site is not None else None
+        if site is None or page is None or concept is None:
+            element = etree.Element("span", {"class": "ck-missing"})
+            element.text = label or target
+            self._missing.append(target)
+            return element
+        element = etree.Element(
+            "a",
+            {
+                "href": site.concept_source_link(concept.id, page),
+                "title": concept.summary,
+                "class": "ck-link",
+            },
+        )
+        element.text = label or (concept.title if target == concept.id else target)
+        return element
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        site = self._site
+        if site is None:
+            return html
+        concept = site.concept_of(page)
+        if concept is not None:
+            problems = unsafe_html(html)
+            if problems:
+                code, what = problems[0]
+                raise PluginError(
+                    f"{concept.path}:{concept.body_line}: {code} the body renders to HTML with"
+                    f" {what}; bodies may not hold anything that runs script"
+                )
+            if self._missing:
+                log.warning(
+                    f"{concept.path}: CK201 unresolved wikilinks: {', '.join(self._missing)}"
+                )
+        return site.render_page(page, html)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self._site is None:
+            return output
+        return self._site.add_head(page, output)
+
+    # -- the end of the build -------------------------------------------------------
+
+    @event_priority(-75)  # after the search plugin has written search_index.json
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        result, site = self._result, self._site
+        if result is None or site is None:
+            return
+        index_file = Path(config.site_dir, "search", "search_index.json")
+        if index_file.is_file():
+            data: dict[str, Any] = json.loads(index_file.read_text(encoding="utf-8"))
+            site.annotate_search_index(data)
+            index_file.write_text(
+                json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+            )
+        log.info(
+            f"{len(result.index)} concepts, {len(result.errors)} errors,"
+            f" {len(result.warnings)} warnings"
+        )
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        server.watch(os.fspath(self.config.concepts_dir))
+        return server

@@ -1,0 +1,77 @@
+"""A last check on rendered HTML: nothing that can run script may reach a page.
+
+The linter refuses unsafe bodies (CK203, CK204) by reading Markdown; this reads the
+HTML that Markdown produced, so anything the text scan could not foresee is still
+caught before a page is written.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from conceptkb.bodyscan import is_unsafe_url
+
+SCRIPT_TAGS = frozenset(
+    {
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "base",
+        "meta",
+        "link",
+        "style",
+        "svg",
+        "math",
+        "template",
+        "portal",
+    }
+)
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "xlink:href",
+        "data",
+        "poster",
+        "background",
+        "srcset",
+        "cite",
+        "longdesc",
+        "usemap",
+        "dynsrc",
+        "lowsrc",
+        "content",
+        "srcdoc",
+    }
+)
+
+
+class _Scanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in SCRIPT_TAGS:
+            self.problems.append(("CK203", f"<{tag}> element"))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(("CK203", f"event handler attribute {name}= on <{tag}>"))
+            elif name == "srcdoc" or (name in URL_ATTRIBUTES and value and is_unsafe_url(value)):
+                self.problems.append(("CK204", f"unsafe URL in {name}= on <{tag}>"))
+
+    handle_startendtag = handle_starttag
+
+
+def unsafe_html(html: str) -> list[tuple[str, str]]:
+    """(rule code, description) for every element or attribute that could run script."""
+    scanner = _Scanner()
+    scanner.feed(html)
+    scanner.close()
+    return scanner.problems
