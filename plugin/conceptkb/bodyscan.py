@@ -21,7 +21,7 @@ _LIST_ITEM = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _CODE_SPAN = re.compile(r"(?<![\\`])(`+)((?:(?!\n[ \t]*\n)[\s\S])+?)(?<!`)\1(?!`)")
 
 _UNSAFE_TAG = re.compile(
-    r"<\s*/?\s*(script|iframe|frame|frameset|object|embed|applet|base|meta|link|style|svg|math"
+    r"<\s*(script|iframe|frame|frameset|object|embed|applet|base|meta|link|style|svg|math"
     r"|template|portal)\b",
     re.IGNORECASE,
 )
@@ -189,7 +189,12 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
         for match in pattern.finditer(masked):
             if is_unsafe_url(match.group(1)):
                 reported.add(match.start(1))
-                yield Unsafe("CK204", f"unsafe URL {match.group(1)[:40]!r}", *where(match.start(1)))
+                scheme = _IGNORED_IN_URL.sub("", html.unescape(match.group(1).strip("\"'")))
+                yield Unsafe(
+                    "CK204",
+                    f"unsafe {scheme.split(':', 1)[0].lower()}: URL",
+                    *where(match.start(1)),
+                )
     if ":" in masked:
         decoded = html.unescape(masked) if "&" in masked else masked
         flattened = decoded.replace("\t", "")

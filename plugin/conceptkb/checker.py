@@ -230,47 +230,58 @@ class _Run:
         return unique
 
     def _check_names(self, index: ConceptIndex) -> None:
+        """Titles and aliases must name one concept only, and aliases one URL only."""
+        rank = {"id": 0, "title": 1, "former id": 2, "alias": 3}
+        owners: dict[str, list[_Name]] = {}
+        for concept in index.concepts.values():
+            own: dict[str, str] = {}
+            for name in _names_of(concept):
+                key = normalize(name.text)
+                if key in own:
+                    if name.kind == "alias" and own[key] != "id":
+                        self.at(
+                            concept.document,
+                            name.where,
+                            "CK109",
+                            f"alias {name.text!r} repeats this concept's {own[key]}",
+                        )
+                    continue
+                own[key] = name.kind
+                owners.setdefault(key, []).append(name)
+        reported: set[tuple[str, str]] = set()
+        for names in owners.values():
+            if len(names) < 2:
+                continue
+            holder = min(names, key=lambda n: (rank[n.kind], n.concept.path))
+            for name in names:
+                if name is holder or (name.kind == "former id" and holder.kind != "title"):
+                    continue  # former ids that clash with ids are CK108
+                what = "the id" if holder.kind == "id" else f"the {holder.kind} {holder.text!r}"
+                self.at(
+                    name.concept.document,
+                    name.where,
+                    "CK109",
+                    f"{name.kind} {name.text!r} is already {what} of {holder.concept.path}",
+                )
+                reported.add((name.concept.id, name.text))
         slugs: dict[str, str] = {c.id: c.id for c in index.concepts.values()}
         for former, concept_id in index.former.items():
             slugs.setdefault(former, concept_id)
         for concept in index.concepts.values():
-            own: dict[str, str] = {normalize(concept.id): "id"}
-            named: list[tuple[str, str, list[str | int]]] = [("title", concept.title, ["title"])]
-            named += [
-                (f"alias {alias!r}", alias, ["aliases", i])
-                for i, alias in enumerate(concept.aliases)
-            ]
-            for what, name, where in named:
-                key = normalize(name)
-                others = [o for o in index.names.get(key, ()) if o != concept.id]
-                if others:
-                    other = index.concepts[others[0]]
-                    self.at(
-                        concept.document,
-                        where,
-                        "CK109",
-                        f"{what} collides with a name of {other.path} ({other.title!r})",
-                    )
-                elif key in own and what != "title" and own[key] != "id":
-                    self.at(
-                        concept.document,
-                        where,
-                        "CK109",
-                        f"{what} repeats this concept's {own[key]}",
-                    )
-                own.setdefault(key, what)
             for i, alias in enumerate(concept.aliases):
                 slug = slugify(alias)
-                holder = slugs.get(slug)
-                if holder is not None and holder != concept.id:
+                holder_id = slugs.get(slug)
+                if (concept.id, alias) in reported or not slug:
+                    continue
+                if holder_id is not None and holder_id != concept.id:
                     self.at(
                         concept.document,
                         ["aliases", i],
                         "CK109",
                         f"alias {alias!r} would redirect from /{slug}/, which belongs to"
-                        f" {index.concepts[holder].path}",
+                        f" {index.concepts[holder_id].path}",
                     )
-                elif slug:
+                else:
                     slugs[slug] = concept.id
 
     def _check_relations(self, index: ConceptIndex) -> None:
@@ -375,6 +386,28 @@ class _Run:
                     "CK301",
                     "no other concept links to this one: link it from a related concept",
                 )
+
+
+@dataclass(frozen=True)
+class _Name:
+    """One name of a concept: its id, title, an alias or a former id."""
+
+    concept: Concept
+    kind: str
+    text: str
+    where: list[str | int]
+
+
+def _names_of(concept: Concept) -> list[_Name]:
+    names = [
+        _Name(concept, "id", concept.id, []),
+        _Name(concept, "title", concept.title, ["title"]),
+    ]
+    names += [_Name(concept, "alias", a, ["aliases", i]) for i, a in enumerate(concept.aliases)]
+    names += [
+        _Name(concept, "former id", f, ["former_ids", i]) for i, f in enumerate(concept.former_ids)
+    ]
+    return names
 
 
 _PLACEHOLDER_MESSAGE = f"placeholder {PLACEHOLDER} left from the template: replace it"

@@ -35,8 +35,10 @@ class ConceptIndex:
         self.names: dict[str, list[str]] = {}
         for concept in self.concepts.values():
             for former in concept.former_ids:
-                self.former.setdefault(former, concept.id)
-            for name in (concept.id, concept.title, *concept.aliases, *concept.former_ids):
+                if former not in self.concepts:
+                    self.former.setdefault(former, concept.id)
+            formers = (f for f in concept.former_ids if f not in self.concepts)
+            for name in (concept.id, concept.title, *concept.aliases, *formers):
                 owners = self.names.setdefault(normalize(name), [])
                 if concept.id not in owners:
                     owners.append(concept.id)

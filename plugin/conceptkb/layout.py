@@ -49,6 +49,10 @@ class Layout:
     def schema(self) -> str:
         return "schema/concept.schema.json"
 
+    @property
+    def export_schema(self) -> str:
+        return "schema/export.schema.json"
+
 
 def redirects(index: ConceptIndex) -> dict[str, str]:
     """Every URL slug that leads to a concept without being its id: aliases, former ids.

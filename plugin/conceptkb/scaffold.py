@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ references:
 ## How it works
 
 {fixme} Explain the mechanism in plain, precise sentences. Link other concepts
-with [[id]] or [[id|label]].
+with `[[id]]` or `[[id|label]]`.
 
 ## When to use it
 
@@ -41,6 +42,9 @@ with [[id]] or [[id|label]].
 
 {fixme} The alternatives that are cheaper or safer, with links to them.
 """
+
+
+_KEY = re.compile(r"^\s*(?:- )?([a-z_]+):")
 
 
 @dataclass(frozen=True)
@@ -65,13 +69,22 @@ def placeholders(text: str) -> list[Placeholder]:
     """Where the contributor has something to fill in, by line."""
     found = []
     section = "front matter"
+    key = ""
+    in_front_matter = False
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.startswith("## "):
+        if line.strip() == "---":
+            in_front_matter = number == 1
+            continue
+        if in_front_matter:
+            top = _KEY.match(line)
+            if top and not line.startswith(" "):
+                key = top.group(1)
+            elif top:
+                key = f"{key.split('.')[0]}.{top.group(1)}"
+        elif line.startswith("## "):
             section = f"section '{line[3:]}'"
         if PLACEHOLDER in line:
-            key = line.split(":", 1)[0].strip(" -") if ":" in line else ""
-            what = key if key and " " not in key and section == "front matter" else section
-            found.append(Placeholder(number, what))
+            found.append(Placeholder(number, key if in_front_matter else section))
     return found
 
 

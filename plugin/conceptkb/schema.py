@@ -34,6 +34,11 @@ def schema_text() -> str:
     return _packaged_schema()
 
 
+def export_schema_text() -> str:
+    """The JSON Schema of ``concepts.json``."""
+    return resources.files("conceptkb").joinpath("export.schema.json").read_text(encoding="utf-8")
+
+
 def load_schema(categories: Sequence[str] | None = None) -> dict[str, Any]:
     """The schema, with the category vocabulary replaced when one is given."""
     schema: dict[str, Any] = json.loads(_packaged_schema())

@@ -32,7 +32,7 @@ from conceptkb.layout import Layout, redirects
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.model import Concept, Reference
 from conceptkb.names import normalize
-from conceptkb.schema import schema_text
+from conceptkb.schema import export_schema_text, schema_text
 
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
 _ASSETS = resources.files("conceptkb").joinpath("assets")
@@ -195,6 +195,7 @@ class Site:
             self._add(files, src_uri, html)
         self._add(files, layout.export, concepts_json(self.index, self._site_url_of))
         self._add(files, layout.schema, schema_text())
+        self._add(files, layout.export_schema, export_schema_text())
         for name in ("conceptkb.css", "conceptkb.js"):
             self._add(files, f"assets/conceptkb/{name}", _ASSETS.joinpath(name).read_bytes())
 

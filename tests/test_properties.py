@@ -1,0 +1,200 @@
+"""Property tests: no input, however broken, makes the engine raise."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from pathlib import Path
+
+import markdown
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conceptkb import bodyscan
+from conceptkb.checker import lint
+from conceptkb.frontmatter import LoadResult, decode, parse
+from conceptkb.markdown_ext import WikilinkExtension
+from conceptkb.schema import SchemaChecker
+from conceptkb.settings import Settings
+
+VALID = (
+    "---\ntitle: LoRA\nsummary: LoRA adds trainable low-rank matrices to frozen weights.\n"
+    "aliases: [Low-Rank Adaptation]\ncategory: technique\ntags: [peft]\nbroader: [peft]\n"
+    "related: [qlora]\nreferences:\n  - title: LoRA\n    url: https://arxiv.org/abs/2106.09685\n"
+    "    authors: [Edward J. Hu]\n    year: 2021\n---\n## How it works\n\nSee [[peft]].\n"
+)
+CHECKER = SchemaChecker()
+PROPERTY_SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def load_bytes(raw: bytes) -> LoadResult:
+    text = decode(raw, "x.md")
+    if isinstance(text, LoadResult):
+        return text
+    return parse(text, "x.md")
+
+
+def check_cleanly(raw: bytes) -> None:
+    result = load_bytes(raw)
+    if result.document is None:
+        assert result.findings, "a failed load must say why"
+        for finding in result.findings:
+            assert finding.line >= 1 and finding.column >= 1
+            assert finding.code.startswith("CK0")
+    else:
+        for finding in CHECKER.check(result.document):
+            assert finding.line >= 1 and finding.column >= 1
+
+
+@PROPERTY_SETTINGS
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_raise(raw: bytes) -> None:
+    check_cleanly(raw)
+    check_cleanly(b"---\n" + raw)
+    check_cleanly(b"---\n" + raw + b"\n---\nbody\n")
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    text = bytearray(VALID.encode("utf-8"))
+    for _ in range(draw(st.integers(1, 6))):
+        position = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["insert", "delete", "replace"]))
+        chunk = draw(
+            st.sampled_from(
+                [
+                    b":",
+                    b"-",
+                    b" ",
+                    b"\n",
+                    b"\t",
+                    b"[",
+                    b"]",
+                    b"{",
+                    b"&a",
+                    b"*a",
+                    b"!!str ",
+                    b"'",
+                    b'"',
+                    b"#",
+                    b"? ",
+                    b"|",
+                    b">",
+                    b"%",
+                    b"@",
+                    b"\xff",
+                    b"\x00",
+                    b"title: x\n",
+                    b"2024-01-02",
+                    b".nan",
+                    b"~",
+                    b"- ",
+                    b"  ",
+                    b"---\n",
+                    b"\r",
+                ]
+            )
+        )
+        if action == "insert":
+            text[position:position] = chunk
+        elif action == "delete":
+            del text[position : position + draw(st.integers(1, 10))]
+        else:
+            text[position : position + len(chunk)] = chunk
+    return bytes(text)
+
+
+@PROPERTY_SETTINGS
+@given(mutated())
+def test_mutated_front_matter_never_raises(raw: bytes) -> None:
+    check_cleanly(raw)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(mutated(), min_size=1, max_size=4))
+def test_whole_lint_run_never_raises(tmp_path_factory: object, files: list[bytes]) -> None:
+    folder = Path(tmp_path_factory.mktemp("kb"))  # type: ignore[attr-defined]
+    for i, raw in enumerate(files):
+        (folder / f"c{i}.md").write_bytes(raw)
+    result = lint(Settings(concepts_dir=folder, base_dir=folder))
+    assert len(result.index) <= len(files)
+    broken = {f.path for f in result.errors}
+    assert len(result.index) + len(broken) >= len(files)  # nothing vanishes silently
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 3000)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30)
+    | st.sampled_from(["technique", "https://a.org/x", "kebab-case", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+fields = st.sampled_from(
+    [
+        "title",
+        "summary",
+        "aliases",
+        "category",
+        "tags",
+        "broader",
+        "related",
+        "references",
+        "status",
+        "former_ids",
+        "relatd",
+    ]
+)
+
+
+@PROPERTY_SETTINGS
+@given(st.dictionaries(fields, json_values, max_size=8))
+def test_fast_and_detailed_validators_agree(data: dict[str, object]) -> None:
+    detailed_valid = not any(True for _ in CHECKER._detailed.iter_errors(data))
+    assert CHECKER.is_valid(data) == detailed_valid
+
+
+# -- the linter and the renderer see the same wikilinks -------------------------------
+
+blocks = st.sampled_from(
+    [
+        "Plain text with [[alpha]] in it.",
+        "Two [[alpha|links]] and [[beta]].",
+        "Code `[[gamma]]` and a link [[beta]].",
+        "```\n[[gamma]] in a fence\n```",
+        "~~~python\nx = '[[gamma]]'\n~~~",
+        "    [[gamma]] in indented code",
+        "- a list item with [[alpha]]\n- another `[[gamma]]`",
+        "1. ordered [[beta]]\n\n    continued [[alpha]] in the item",
+        "> quoted [[alpha]]",
+        "| a | b |\n|---|---|\n| [[alpha]] | `[[gamma]]` |",
+        "Escaped \\`[[beta]]\\` ticks.",
+        "``double `[[gamma]]` ticks``",
+    ]
+)
+
+
+MKDOCS_DEFAULT = ["toc", "tables", "fenced_code"]  # MkDocs always enables these
+MATERIAL_USUAL = ["toc", "tables", "pymdownx.superfences"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(blocks, min_size=1, max_size=6), st.sampled_from([MKDOCS_DEFAULT, MATERIAL_USUAL]))
+def test_linter_and_renderer_agree_on_wikilinks(parts: list[str], extensions: list[str]) -> None:
+    body = "\n\n".join(parts) + "\n"
+    seen: list[str] = []
+
+    def resolver(target: str, label: str | None) -> etree.Element:
+        seen.append(target)
+        element = etree.Element("a")
+        element.text = label or target
+        return element
+
+    markdown.markdown(body, extensions=[*extensions, WikilinkExtension(resolver)])
+    linted = [link.target for link in bodyscan.wikilinks(bodyscan.mask_code(body))]
+    assert sorted(linted) == sorted(seen)
