@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
+SERVE_ADDR ?= 127.0.0.1:8000
 
 .PHONY: help setup serve build test lint-kb lint-code pytest browser-deps lock bench clean
 
@@ -27,7 +28,7 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --strict --dev-addr $(SERVE_ADDR)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict

@@ -71,6 +71,8 @@ def discover(root: Path) -> list[Path]:
     for folder, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found.extend(Path(folder, name) for name in filenames if not name.startswith("."))
+        # A folder named like a concept file is reported (CK010), not silently skipped.
+        found.extend(Path(folder, name) for name in dirnames if name.endswith(".md"))
     return sorted(found)
 
 

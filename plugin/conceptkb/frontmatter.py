@@ -27,6 +27,8 @@ MAX_DEPTH = 16
 """No field of the format nests deeper than 3; anything past this is refused early."""
 
 _RISKY = re.compile(r"[&*!]")
+_DEEP_BLOCK = re.compile(rf"^(?: {{{MAX_DEPTH},}}|[ \t]*(?:[-?:][ \t]+){{3,}})", re.MULTILINE)
+"""Lines that may nest block collections deeply (libyaml's composer recurses in C)."""
 _FENCE = re.compile(r"---[ \t]*")
 _FENCE_END = re.compile(r"(?:---|\.\.\.)[ \t]*")
 
@@ -137,7 +139,10 @@ def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> Lo
     try:
         info = path.lstat()
         if stat.S_ISLNK(info.st_mode):
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except RuntimeError:  # a symlink loop, before Python 3.13
+                return _finding(display, 1, 1, "CK010", "is a symbolic link loop")
             if root is not None and not target.is_relative_to(root.resolve()):
                 return _finding(
                     display,
@@ -167,19 +172,32 @@ def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> Lo
     return decode(raw, display)
 
 
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset; CR, LF, CRLF end lines."""
+    head = raw[:offset]
+    line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+    start = max(head.rfind(b"\n"), head.rfind(b"\r")) + 1
+    if start == 0 and head.startswith(b"\xef\xbb\xbf"):
+        start = 3
+    return line, len(head[start:].decode("utf-8", "replace")) + 1
+
+
 def decode(raw: bytes, display: str) -> LoadResult | str:
     """Decode UTF-8 bytes (with or without a BOM) and normalise line ends to LF."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return _finding(display, 1, 1, "CK001", "file is UTF-16; save it as UTF-8")
     nul = raw.find(b"\x00")
     if nul != -1:
-        line = raw.count(b"\n", 0, nul) + 1
-        return _finding(display, line, 1, "CK001", "file holds a NUL byte: not a text file")
+        message = (
+            "file looks like UTF-16 without a byte order mark; save it as UTF-8"
+            if raw.count(b"\x00") * 3 > len(raw)
+            else "file holds a NUL byte: not a text file"
+        )
+        return _finding(display, *_position(raw, nul), "CK001", message)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        line, column = _position(raw, error.start)
         return _finding(
             display,
             line,
@@ -288,7 +306,11 @@ def parse(text: str, display: str) -> LoadResult:
     if isinstance(parts, LoadResult):
         return parts
     yaml_text, body, body_line = parts
-    if _RISKY.search(yaml_text) or yaml_text.count("[") + yaml_text.count("{") > MAX_DEPTH:
+    if (
+        _RISKY.search(yaml_text)
+        or yaml_text.count("[") + yaml_text.count("{") > MAX_DEPTH
+        or _DEEP_BLOCK.search(yaml_text)
+    ):
         refused = _check_events(yaml_text, display)
         if refused is not None:
             return refused

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from markdown import Markdown
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
 from conceptkb.bodyscan import WIKILINK
+from conceptkb.rules import RULES
+from conceptkb.schemadoc import field_docs
 
 Resolver = Callable[[str, "str | None"], etree.Element]
 """Builds the element for a wikilink from its target and optional label."""
@@ -41,14 +46,62 @@ class WikilinkProcessor(InlineProcessor):
         return element, m.start(0), m.end(0)
 
 
-class WikilinkExtension(Extension):
-    """Registers the wikilink processor with a resolver."""
+SCHEMA_MARKER = "::: conceptkb.schema"
+RULES_MARKER = "::: conceptkb.rules"
 
-    def __init__(self, resolver: Resolver) -> None:
+
+def _table(parent: etree.Element, css: str, titles: Sequence[str]) -> etree.Element:
+    table = etree.SubElement(parent, "table", {"class": css})
+    head = etree.SubElement(etree.SubElement(table, "thead"), "tr")
+    for title in titles:
+        etree.SubElement(head, "th").text = AtomicString(title)
+    return etree.SubElement(table, "tbody")
+
+
+class ReferenceTableProcessor(BlockProcessor):
+    """Replaces a paragraph ``::: conceptkb.schema`` or ``::: conceptkb.rules`` with a
+    table generated from the schema or the rule list, so the docs never drift."""
+
+    def __init__(self, parser: BlockParser, categories: Sequence[str] | None) -> None:
+        super().__init__(parser)
+        self.categories = categories
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return block.strip() in (SCHEMA_MARKER, RULES_MARKER)
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        if blocks.pop(0).strip() == RULES_MARKER:
+            body = _table(parent, "ck-rules", ("Code", "Name", "Severity", "Checks"))
+            for rule in RULES:
+                row = etree.SubElement(body, "tr")
+                etree.SubElement(etree.SubElement(row, "td"), "code").text = AtomicString(rule.code)
+                etree.SubElement(row, "td").text = AtomicString(rule.name)
+                fixed = "" if rule.fixed else " (configurable)"
+                etree.SubElement(row, "td").text = AtomicString(rule.severity.value + fixed)
+                etree.SubElement(row, "td").text = AtomicString(rule.description)
+            return
+        body = _table(parent, "ck-schema", ("Field", "Required", "Type", "Rules", "Meaning"))
+        for field in field_docs(self.categories):
+            row = etree.SubElement(body, "tr")
+            etree.SubElement(etree.SubElement(row, "td"), "code").text = AtomicString(field.name)
+            etree.SubElement(row, "td").text = AtomicString("yes" if field.required else "no")
+            etree.SubElement(row, "td").text = AtomicString(field.type)
+            etree.SubElement(row, "td").text = AtomicString(field.rules.replace("`", ""))
+            etree.SubElement(row, "td").text = AtomicString(field.description)
+
+
+class WikilinkExtension(Extension):
+    """Registers the wikilink processor with a resolver, and the schema reference."""
+
+    def __init__(self, resolver: Resolver, categories: Sequence[str] | None = None) -> None:
         super().__init__()
         self.resolver = resolver
+        self.categories = categories
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.inlinePatterns.register(
             WikilinkProcessor(self.resolver, md), "conceptkb-wikilink", PRIORITY
+        )
+        md.parser.blockprocessors.register(
+            ReferenceTableProcessor(md.parser, self.categories), "conceptkb-tables", 105
         )

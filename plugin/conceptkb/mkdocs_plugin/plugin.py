@@ -66,7 +66,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         except SettingsError as error:
             raise PluginError(f"conceptkb: configuration: {error}") from error
         self._settings = settings
-        config.markdown_extensions.append(WikilinkExtension(self._wikilink))  # type: ignore[arg-type]
+        config.markdown_extensions.append(WikilinkExtension(self._wikilink, settings.categories))  # type: ignore[arg-type]
         if TEMPLATES_DIR not in config.theme.dirs:
             config.theme.dirs.append(TEMPLATES_DIR)
         config.extra_css.append(Site.CSS)

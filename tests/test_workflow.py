@@ -1,0 +1,122 @@
+"""The contributor workflow: README's two commands, make serve, the hooks and the CI workflow."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_targets() -> set[str]:
+    text = (ROOT / "Makefile").read_text()
+    return set(re.findall(r"^([a-zA-Z][\w-]*):", text, re.M))
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    first_block = readme.split("```")[1]
+    assert [line.split("#")[0].strip() for line in first_block.strip().splitlines()[1:]] == [
+        "make serve",
+        "make test",
+    ]
+    assert {"serve", "test", "build"} <= make_targets()
+
+
+def test_ci_runs_the_test_command_from_the_readme() -> None:
+    script = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", script, re.M)
+
+
+def test_workflow_commands_exist() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    targets = make_targets()
+    runs = [
+        step["run"]
+        for job in workflow["jobs"].values()
+        for step in job.get("steps", [])
+        if "run" in step
+    ]
+    makes = [target for run in runs for target in re.findall(r"\bmake (\w[\w-]*)", run)]
+    assert makes and set(makes) <= targets
+    lint = [run for run in runs if "conceptkb lint" in run]
+    assert lint and all("--format github" in run for run in lint)
+
+
+def test_pre_commit_hook_entry_runs(tmp_path: Path) -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "conceptkb-lint")
+    assert hook["pass_filenames"] is True
+    entry = hook["entry"].split()
+    env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    good = subprocess.run(
+        [*entry, "concepts/lora.md", "concepts/peft.md"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert good.stdout.strip() == "0 errors, 0 warnings in 2 concepts"
+    bad = tmp_path / "concepts" / "bad.md"
+    bad.parent.mkdir()
+    bad.write_text("---\ntitle: Bad\n---\n")
+    result = subprocess.run(
+        [*entry, "concepts/bad.md"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "concepts/bad.md:1:1: CK101 missing required field 'summary'" in result.stdout
+    local = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    ids = {h["id"] for repo in local["repos"] for h in repo["hooks"]}
+    assert {"ruff", "conceptkb-lint"} <= ids
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str, deadline: float) -> str:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+                return str(response.read().decode("utf-8"))
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_make_serve_serves_the_site() -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "serve", f"SERVE_ADDR=127.0.0.1:{port}"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        home = fetch(f"http://127.0.0.1:{port}/", deadline)
+        assert "<title>conceptkb</title>" in home
+        page = fetch(f"http://127.0.0.1:{port}/concepts/lora/", deadline)
+        assert 'class="ck-concept"' in page
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
