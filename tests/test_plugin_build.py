@@ -315,3 +315,54 @@ def test_real_knowledge_base_builds(tmp_path: Path) -> None:
     ]
     assert len(concept_pages) == count
     assert f"conceptkb: {count} concepts, 0 errors, 0 warnings" in built.log
+
+
+K8S_CATEGORIES = [
+    "architecture",
+    "community",
+    "core-object",
+    "cri",
+    "extension",
+    "fundamental",
+    "networking",
+    "operation",
+    "security",
+    "storage",
+    "tool",
+    "user-type",
+    "workload",
+]
+
+
+def test_a_glossary_nobody_here_wrote(project: Project, copy_tree: object) -> None:
+    """The Kubernetes glossary (CC BY 4.0): 139 concepts, their own categories."""
+    from .conftest import K8S_CORPUS
+
+    copy_tree(K8S_CORPUS / "concepts", project.concepts)  # type: ignore[operator]
+    project.config(plugin={"categories": K8S_CATEGORIES})
+    built = project.build(strict=False)
+    assert built.ok, built.error + built.log
+    warnings = [r.getMessage() for r in built.records if r.levelname == "WARNING"]
+    codes = sorted(m.split(": ")[2].split()[0] for m in warnings if ": CK" in m)
+    assert (codes.count("CK301"), codes.count("CK302"), codes.count("CK303")) == (43, 2, 14)
+
+    sources = sorted(project.concepts.glob("*.md"))
+    assert len(sources) == 139
+    wikilinks = 0
+    for source in sources:
+        page = concept_page(built, source.stem)
+        assert page.select_one(".ck-concept h1").get_text(strip=True)
+        body_links = page.select(".ck-body a.ck-link")
+        assert not page.select(".ck-missing")
+        for link in body_links:
+            assert (built.site_dir / "concepts" / source.stem / link["href"]).resolve().is_dir()
+        wikilinks += len(body_links)
+    assert wikilinks == 176
+    index = built.html("concepts/")
+    assert len(index.select(".ck-entry:not(.ck-alias)")) == 139
+    pod = concept_page(built, "pod")
+    related = section_links(pod, "ck-related")
+    assert {"Container", "Deployment", "Node"} <= set(related)  # written, and derived (Node)
+    assert "pod" in (project.concepts / "node.md").read_text().split("related:")[1].split("\n")[0]
+    project.config(plugin={"categories": K8S_CATEGORIES, "severity": {"CK3": "off"}})
+    assert project.build(strict=True).ok
