@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from hypothesis import settings
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
@@ -228,3 +230,10 @@ def copy_tree() -> Callable[[Path, Path], Path]:
 def _quiet_mkdocs_banner(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     yield
+
+
+# CI runs the same examples every time (a new counterexample is found locally, where
+# the example database keeps it); elsewhere hypothesis explores new inputs each run.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

@@ -80,6 +80,8 @@ def mask_code(body: str) -> str:
         if opening and not (opening.group(2)[0] == "`" and "`" in opening.group(3)):
             fence = opening.group(2)
             out.append(" " * len(line))
+            if not opening.group(1) and previous_blank:
+                in_list = False  # a top-level fence ends a list, as a paragraph would
             previous_blank = False
             in_indented_code = False
             continue
