@@ -22,10 +22,12 @@ _CODE_SPAN = re.compile(r"(?<![\\`])(`+)((?:(?!\n[ \t]*\n)[\s\S])+?)(?<!`)\1(?!`
 
 _UNSAFE_TAG = re.compile(
     r"<\s*(script|iframe|frame|frameset|object|embed|applet|base|meta|link|style|svg|math"
-    r"|template|portal)\b",
+    r"|template|portal|noscript|noembed|noframes|xmp|plaintext)\b",
     re.IGNORECASE,
 )
-_EVENT_ATTR = re.compile(r"<[a-zA-Z][^<>]*?[\s/\"'`](on[a-zA-Z]+)\s*=", re.DOTALL)
+_EVENT_ATTR = re.compile(r"<[a-zA-Z][^<>]*?[\s/\"'`](on[a-zA-Z]+)\s*=", re.DOTALL | re.IGNORECASE)
+_ATTR_LIST_EVENT = re.compile(r"\{:?[^{}\n]*?(?<![^\s{:])(on[a-zA-Z]+)\s*=", re.IGNORECASE)
+"""An event handler set with attr_list syntax: ``[x](y){: onclick="..." }``."""
 _URL_CONTEXTS = (
     re.compile(r"\]\(\s*<?([^)\s>]*)"),
     re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:\s*<?(\S+)", re.MULTILINE),
@@ -167,7 +169,7 @@ def is_unsafe_url(url: str) -> bool:
 
 def unsafe_content(masked: str) -> Iterator[Unsafe]:
     """Tags that can run script, event handler attributes and unsafe URLs, outside code."""
-    if "<" not in masked and ":" not in masked:
+    if "<" not in masked and ":" not in masked and "&" not in masked and "{" not in masked:
         return
     index: LineIndex | None = None
 
@@ -186,6 +188,13 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
                 f"event handler attribute {match.group(1).lower()}=",
                 *where(match.start(1)),
             )
+    if "{" in masked:
+        for match in _ATTR_LIST_EVENT.finditer(masked):
+            yield Unsafe(
+                "CK203",
+                f"event handler attribute {match.group(1).lower()}= in an attribute list",
+                *where(match.start(1)),
+            )
     reported: set[int] = set()
     for pattern in _URL_CONTEXTS:
         for match in pattern.finditer(masked):
@@ -197,14 +206,14 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
                     f"unsafe {scheme.split(':', 1)[0].lower()}: URL",
                     *where(match.start(1)),
                 )
-    if ":" in masked:
-        decoded = html.unescape(masked) if "&" in masked else masked
-        flattened = decoded.replace("\t", "")
-        for match in _SCRIPT_SCHEME.finditer(flattened):
-            if not reported:
-                yield Unsafe(
-                    "CK204",
-                    f"{match.group(0).lower()} URL",
-                    *where(min(match.start(), len(masked) - 1)),
-                )
+    if not reported and (":" in masked or "&" in masked):
+        # Anywhere else (style=, attributes not listed above), line by line: decoding
+        # entities changes offsets, so the line is found first, then the column.
+        for number, line in enumerate(masked.split("\n"), start=1):
+            decoded = html.unescape(line) if "&" in line else line
+            found = _SCRIPT_SCHEME.search(decoded.replace("\t", ""))
+            if found is not None:
+                raw = _SCRIPT_SCHEME.search(line)
+                column = raw.start() + 1 if raw is not None else 1
+                yield Unsafe("CK204", f"{found.group(0).lower()} URL", number, column)
                 break

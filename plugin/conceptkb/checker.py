@@ -452,5 +452,5 @@ def lint(settings: Settings, paths: Iterable[Path] | None = None) -> LintResult:
         shown = {display_path(p, settings.base_dir) for p in selected}
         findings = [f for f in findings if f.path in shown]
         files = selected
-    findings.sort()
+    findings = sorted(set(findings))  # a finding reported twice is shown once
     return LintResult(findings, index, files)

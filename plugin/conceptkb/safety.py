@@ -7,6 +7,7 @@ caught before a page is written.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from conceptkb.bodyscan import is_unsafe_url
@@ -28,6 +29,12 @@ SCRIPT_TAGS = frozenset(
         "math",
         "template",
         "portal",
+        # raw-text elements that browsers parse unlike html.parser (mutation XSS)
+        "noscript",
+        "noembed",
+        "noframes",
+        "xmp",
+        "plaintext",
     }
 )
 URL_ATTRIBUTES = frozenset(
@@ -52,6 +59,11 @@ URL_ATTRIBUTES = frozenset(
 )
 
 
+_STYLE_SCRIPT = re.compile(r"(?:javascript|vbscript):|expression\(|behavior:", re.IGNORECASE)
+_IGNORED = re.compile(r"[\x00-\x20\x7f\\]+")
+"""Whitespace, controls and CSS escapes' backslashes, which browsers skip in schemes."""
+
+
 class _Scanner(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -65,6 +77,8 @@ class _Scanner(HTMLParser):
                 self.problems.append(("CK203", f"event handler attribute {name}= on <{tag}>"))
             elif name == "srcdoc" or (name in URL_ATTRIBUTES and value and is_unsafe_url(value)):
                 self.problems.append(("CK204", f"unsafe URL in {name}= on <{tag}>"))
+            elif name == "style" and value and _STYLE_SCRIPT.search(_IGNORED.sub("", value)):
+                self.problems.append(("CK204", f"script URL or expression in style= on <{tag}>"))
 
     handle_startendtag = handle_starttag
 

@@ -120,7 +120,13 @@ class SchemaChecker:
         errors = sorted(
             self._detailed.iter_errors(document.data), key=lambda e: list(map(str, e.path))
         )
+        explained: set[tuple[str, tuple[str | int, ...]]] = set()
         for error in errors:
+            key = (str(error.validator), tuple(error.absolute_path))
+            if error.validator in ("required", "additionalProperties"):
+                if key in explained:
+                    continue  # one error per missing key; _explain reports them all at once
+                explained.add(key)
             findings.extend(self._explain(document, error))
         return findings
 
