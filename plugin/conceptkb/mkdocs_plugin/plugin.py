@@ -13,6 +13,7 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 from typing import Any
 
+from markdown.util import AtomicString
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -146,7 +147,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         concept = site.index.resolve(target).concept if site is not None else None
         if site is None or page is None or concept is None:
             element = etree.Element("span", {"class": "ck-missing"})
-            element.text = label or target
+            element.text = AtomicString(label or target)
             self._missing.append(target)
             return element
         element = etree.Element(
@@ -157,7 +158,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 "class": "ck-link",
             },
         )
-        element.text = label or (concept.title if target == concept.id else target)
+        # Atomic: the text is shown as written, never parsed again as Markdown or HTML.
+        element.text = AtomicString(label or (concept.title if target == concept.id else target))
         return element
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -8,6 +8,7 @@ machine-readable outputs.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import unicodedata
@@ -242,8 +243,9 @@ class Site:
             return
         if kind.kind == "concept":
             concept = self.index.concepts[kind.key]
-            page.meta["title"] = concept.title
-            page.meta["description"] = concept.summary
+            # Themes insert page titles and descriptions as HTML: escape them here.
+            page.meta["title"] = html.escape(concept.title)
+            page.meta["description"] = html.escape(concept.summary)
             page.meta["search"] = {"boost": self.options.search_boost}
             return
         titles = {
@@ -407,4 +409,4 @@ class Site:
         for entry in data.get("docs", []):
             concept = by_url.get(entry.get("location"))
             if concept is not None and concept.aliases:
-                entry["aliases"] = " ".join(concept.aliases)
+                entry["aliases"] = html.escape(" ".join(concept.aliases))
