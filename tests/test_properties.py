@@ -198,3 +198,59 @@ def test_linter_and_renderer_agree_on_wikilinks(parts: list[str], extensions: li
     markdown.markdown(body, extensions=[*extensions, WikilinkExtension(resolver)])
     linted = [link.target for link in bodyscan.wikilinks(bodyscan.mask_code(body))]
     assert sorted(linted) == sorted(seen)
+
+
+# -- the rendered-HTML check's prefilter never hides what the parser would find ------
+
+html_fragments = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        '<a href="',
+        '">',
+        "<img src=x ",
+        "onerror",
+        "=",
+        "alert(1)",
+        " ",
+        "\t",
+        "\n",
+        "java",
+        "script",
+        ":",
+        "&#",
+        "106;",
+        "&colon;",
+        "data",
+        "<svg",
+        "/",
+        ">",
+        "<SCRIPT",
+        "<iframe",
+        " srcdoc=",
+        'style="',
+        "expression(",
+        "behavior",
+        "'",
+        '"',
+        'title="a>b" ',
+        "<div ",
+        "ONCLICK",
+        "&amp;",
+        "x",
+        "on",
+        "<math",
+        "<noscript",
+        "\x00",
+    ]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(html_fragments, max_size=16))
+def test_safety_prefilter_is_sound(parts: list[str]) -> None:
+    from conceptkb import safety
+
+    html = "".join(parts)
+    if safety.scan(html):
+        assert safety._SUSPECT.search(html), html

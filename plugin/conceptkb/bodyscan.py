@@ -17,6 +17,7 @@ WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*?))?\]\]")
 """``[[target]]`` or ``[[target|label]]``; the Markdown extension uses the same pattern."""
 
 _FENCE_OPEN = re.compile(r"( {0,3}|[ \t]*)(`{3,}|~{3,})(.*)")
+_MAY_START_CODE_OR_LIST = frozenset(" \t`~-*+>0123456789")
 _LIST_ITEM = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _CODE_SPAN = re.compile(r"(?<![\\`])(`+)((?:(?!\n[ \t]*\n)[\s\S])+?)(?<!`)\1(?!`)")
 
@@ -72,6 +73,13 @@ def mask_code(body: str) -> str:
     in_indented_code = False
     in_list = False
     for line in lines:
+        if fence is None and line and line[0] not in _MAY_START_CODE_OR_LIST:
+            # The common case, prose, headings, tables: not code, a list item or a fence.
+            if previous_blank:
+                in_list = False
+            in_indented_code = previous_blank = False
+            out.append(line)
+            continue
         stripped = line.strip()
         if fence is not None:
             out.append(" " * len(line))
@@ -126,29 +134,35 @@ class LineIndex:
         return line + 1, offset - self._starts[line] + 1
 
 
-@dataclass(frozen=True)
 class WikiLink:
-    """A ``[[target|label]]`` in a body; line and column are within the body."""
+    """A ``[[target|label]]`` in a body; line and column (within the body) are worked
+    out only when asked for, since only links with a finding ever need them."""
 
-    target: str
-    label: str | None
-    line: int
-    column: int
+    __slots__ = ("_text", "label", "offset", "target")
+
+    def __init__(self, target: str, label: str | None, offset: int, text: str) -> None:
+        self.target = target
+        self.label = label
+        self.offset = offset
+        self._text = text
+
+    @property
+    def line(self) -> int:
+        return self._text.count("\n", 0, self.offset) + 1
+
+    @property
+    def column(self) -> int:
+        return self.offset - (self._text.rfind("\n", 0, self.offset) + 1) + 1
 
 
 def wikilinks(masked: str) -> list[WikiLink]:
     """Every wikilink outside code, in order."""
     if "[[" not in masked:
         return []
-    index = LineIndex(masked)
-    links = []
-    for match in WIKILINK.finditer(masked):
-        line, column = index.locate(match.start())
-        label = match.group(2)
-        links.append(
-            WikiLink(match.group(1).strip(), label.strip() if label else None, line, column)
-        )
-    return links
+    return [
+        WikiLink(m.group(1).strip(), (m.group(2) or "").strip() or None, m.start(), masked)
+        for m in WIKILINK.finditer(masked)
+    ]
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ _RISKY = re.compile(r"[&*!]")
 _DEEP_BLOCK = re.compile(rf"^(?: {{{MAX_DEPTH},}}|[ \t]*(?:[-?:][ \t]+){{3,}})", re.MULTILINE)
 """Lines that may nest block collections deeply (libyaml's composer recurses in C)."""
 _FENCE = re.compile(r"---[ \t]*")
-_FENCE_END = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?=\n|\Z)")
+"""The line that closes the front matter, found from the newline that ends the line
+before it (the opening line's own newline when the front matter is empty)."""
 
 
 class _DuplicateKeyError(yaml.MarkedYAMLError):
@@ -41,26 +43,26 @@ class _NonJSONValueError(yaml.MarkedYAMLError):
     pass
 
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """A safe loader that refuses duplicate keys and keeps timestamps as strings."""
+_STR_TAG = "tag:yaml.org,2002:str"
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, yaml.Node] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str):
-                raise _NonJSONValueError(
-                    None, None, f"key {key_node.value!r} is not a string", key_node.start_mark
-                )
-            if key in seen:
-                raise _DuplicateKeyError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first on line {seen[key].start_mark.line + 1})",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """A safe loader whose numbers are JSON numbers and whose timestamps stay strings.
+
+    Mappings and sequences are built by :func:`_to_json`, which refuses duplicate and
+    non-string keys."""
+
+    _TYPED_STARTS: frozenset[str] = frozenset()
+    """First characters of the scalars an implicit resolver may type (set below)."""
+
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        # Most scalars are text that starts with a letter no implicit type starts with;
+        # answer those without trying each resolver's pattern (no path resolvers here).
+        if kind is yaml.ScalarNode and (
+            not implicit[0] or (value and value[0] not in self._TYPED_STARTS)
+        ):
+            return _STR_TAG
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         value: float = super().construct_yaml_float(node)
@@ -74,7 +76,55 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         return str(node.value)
 
 
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _to_json(loader: _Loader, node: yaml.Node) -> Any:
+    """Node to JSON value, without the generic constructor's generators and bookkeeping.
+
+    Front matter is small trees of strings, lists and mappings; only the rare other
+    scalars (numbers, booleans, null) go through PyYAML's own constructors.
+    """
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR_TAG or node.tag == _TIMESTAMP_TAG:
+            return node.value
+        return loader.construct_object(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_json(loader, item) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        data: dict[str, Any] = {}
+        first: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag != _STR_TAG:
+                raise _NonJSONValueError(
+                    None, None, f"key {key_node.value!r} is not a string", key_node.start_mark
+                )
+            key = key_node.value
+            if key in first:
+                raise _DuplicateKeyError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first on line {first[key].start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+            first[key] = key_node
+            data[key] = _to_json(loader, value_node)
+        return data
+    return loader.construct_object(node)  # pragma: no cover - no other node kinds
+
+
+def load_data(yaml_text: str) -> Any:
+    """Parse front matter YAML (libyaml composes) into JSON values."""
+    loader = _Loader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _to_json(loader, node)
+    finally:
+        loader.dispose()
+
+
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_Loader._TYPED_STARTS = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
@@ -224,19 +274,15 @@ def split(text: str, display: str) -> LoadResult | tuple[str, str, int]:
             "CK004",
             "file does not start with a '---' line opening the front matter",
         )
-    start = first_end + 1
-    position = start
-    line = 2
-    while first_end != -1 and position <= len(text):
-        end = text.find("\n", position)
-        current = text[position:] if end == -1 else text[position:end]
-        if _FENCE_END.fullmatch(current):
-            body_start = len(text) if end == -1 else end + 1
-            return text[start:position], text[body_start:], line + 1
-        if end == -1:
-            break
-        position = end + 1
-        line += 1
+    if first_end != -1:
+        start = first_end + 1
+        closing = _CLOSING.search(text, start - 1)
+        if closing is not None:
+            body_start = closing.end()
+            if body_start < len(text) and text[body_start] == "\n":
+                body_start += 1
+            yaml_text = text[start : closing.start() + 1]
+            return yaml_text, text[body_start:], yaml_text.count("\n") + 3
     return _finding(
         display, 1, 1, "CK005", "front matter opened on line 1 is never closed by '---'"
     )
@@ -315,7 +361,7 @@ def parse(text: str, display: str) -> LoadResult:
         if refused is not None:
             return refused
     try:
-        data = yaml.load(yaml_text, Loader=_Loader)
+        data = load_data(yaml_text)
     except yaml.MarkedYAMLError as error:
         return _yaml_error(error, display)
     except yaml.YAMLError as error:

@@ -45,6 +45,7 @@ class ConceptIndex:
         self.narrower: dict[str, list[str]] = {}
         self.related: dict[str, list[str]] = {}
         self.backlinks: dict[str, list[str]] = {}
+        self._resolved: dict[str, Resolution] = {}
         self._derive()
 
     def _derive(self) -> None:
@@ -82,6 +83,12 @@ class ConceptIndex:
 
     def resolve(self, name: str) -> Resolution:
         """A wikilink target: an id, a former id, or an unambiguous title or alias."""
+        known = self._resolved.get(name)
+        if known is None:
+            known = self._resolved[name] = self._resolve(name)
+        return known
+
+    def _resolve(self, name: str) -> Resolution:
         found = self.get(name)
         if found is not None:
             return Resolution(found)

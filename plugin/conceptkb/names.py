@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -16,6 +17,7 @@ WINDOWS_RESERVED = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(name: str) -> str:
     """The form names are compared in: Unicode NFKC, case-folded, spaces collapsed."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()

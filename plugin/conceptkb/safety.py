@@ -73,7 +73,7 @@ class _Scanner(HTMLParser):
         if tag in SCRIPT_TAGS:
             self.problems.append(("CK203", f"<{tag}> element"))
         for name, value in attrs:
-            if name.startswith("on"):
+            if name.startswith("on") and value is not None:
                 self.problems.append(("CK203", f"event handler attribute {name}= on <{tag}>"))
             elif name == "srcdoc" or (name in URL_ATTRIBUTES and value and is_unsafe_url(value)):
                 self.problems.append(("CK204", f"unsafe URL in {name}= on <{tag}>"))
@@ -83,9 +83,41 @@ class _Scanner(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def unsafe_html(html: str) -> list[tuple[str, str]]:
-    """(rule code, description) for every element or attribute that could run script."""
+def _spaced(word: str) -> str:
+    """A pattern for ``word`` with anything a browser skips between its letters."""
+    return r"[\x00-\x20\x7f\\]*".join(re.escape(char) for char in word)
+
+
+_SUSPECT = re.compile(
+    "|".join(
+        [
+            r"<(?:" + "|".join(sorted(SCRIPT_TAGS)) + r")[\s/>\x00]",
+            r"srcdoc",
+            r"[\s\"'/]on[^\s/=>]*\s*=",
+            _spaced("script:"),
+            _spaced("data:"),
+            _spaced("expression("),
+            _spaced("behavior:"),
+            r"&(?:amp;)*(?:#|colon|lpar|bsol|tab|newline)",
+        ]
+    ),
+    re.IGNORECASE,
+)
+"""Everything :class:`_Scanner` can flag needs one of these in the raw HTML (entities
+that could spell a scheme included); pages without any skip the HTML parser, which
+would otherwise cost about 4% of a build."""
+
+
+def scan(html: str) -> list[tuple[str, str]]:
+    """Parse ``html`` and list what could run script; see :func:`unsafe_html`."""
     scanner = _Scanner()
     scanner.feed(html)
     scanner.close()
     return scanner.problems
+
+
+def unsafe_html(html: str) -> list[tuple[str, str]]:
+    """(rule code, description) for every element or attribute that could run script."""
+    if _SUSPECT.search(html) is None:
+        return []
+    return scan(html)

@@ -149,7 +149,7 @@ class Site:
         """Add every generated page, redirect, export and asset to the build."""
         layout = self.layout
         concepts_in_nav = len(self.index) <= self.options.nav_threshold
-        docs_dir = Path(self.config.docs_dir)
+        docs_dir = Path(self.config.docs_dir).absolute()
         for concept_id in sorted(self.index.concepts):
             concept = self.index.concepts[concept_id]
             # A leading blank line: MkDocs must not read the body's first lines as metadata.
@@ -163,7 +163,7 @@ class Site:
             )
             if file.generated_by is not None and concept.source is not None:
                 file.edit_uri = Path(
-                    os.path.relpath(concept.source.resolve(), docs_dir.resolve())
+                    os.path.relpath(concept.source.absolute(), docs_dir)
                 ).as_posix()
             self._concept_files[concept_id] = file
         self._index_file = self._add(
