@@ -220,7 +220,8 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
                     f"unsafe {scheme.split(':', 1)[0].lower()}: URL",
                     *where(match.start(1)),
                 )
-    if not reported and (":" in masked or "&" in masked):
+    whole = html.unescape(masked) if "&" in masked else masked
+    if not reported and _SCRIPT_SCHEME.search(whole.replace("\t", "")) is not None:
         # Anywhere else (style=, attributes not listed above), line by line: decoding
         # entities changes offsets, so the line is found first, then the column.
         for number, line in enumerate(masked.split("\n"), start=1):

@@ -69,13 +69,14 @@ def display_path(path: Path, base: Path) -> str:
 
 def discover(root: Path) -> list[Path]:
     """Every non-hidden file below ``root``, sorted; only ``.md`` files are concepts."""
-    found: list[Path] = []
+    found: list[tuple[str, str]] = []
     for folder, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(folder, name) for name in filenames if not name.startswith("."))
+        found.extend((folder, name) for name in filenames if not name.startswith("."))
         # A folder named like a concept file is reported (CK010), not silently skipped.
-        found.extend(Path(folder, name) for name in dirnames if name.endswith(".md"))
-    return sorted(found)
+        found.extend((folder, name) for name in dirnames if name.endswith(".md"))
+    found.sort(key=lambda item: (*Path(item[0]).parts, item[1]))
+    return [Path(folder, name) for folder, name in found]
 
 
 class _Run:
@@ -86,6 +87,7 @@ class _Run:
         self.schema = SchemaChecker(settings.categories)
         self.findings: list[Finding] = []
         self.concepts: list[Concept] = []
+        self._folders: dict[Path, str] = {}
 
     def report(self, path: str, line: int, column: int, code: str, message: str) -> None:
         rule = RULES_BY_CODE[code]
@@ -98,7 +100,10 @@ class _Run:
     # -- one file -------------------------------------------------------------------
 
     def read(self, path: Path) -> None:
-        display = display_path(path, self.settings.base_dir)
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = display_path(path.parent, self.settings.base_dir)
+        display = path.name if folder == "." else f"{folder}/{path.name}"
         if path.suffix != ".md":
             self.report(display, 1, 1, "CK010", "is not a concept file: concept files end in '.md'")
             return

@@ -44,6 +44,8 @@ class _NonJSONValueError(yaml.MarkedYAMLError):
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -58,11 +60,11 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
         # Most scalars are text that starts with a letter no implicit type starts with;
         # answer those without trying each resolver's pattern (no path resolvers here).
-        if kind is yaml.ScalarNode and (
-            not implicit[0] or (value and value[0] not in self._TYPED_STARTS)
-        ):
-            return _STR_TAG
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        if kind is yaml.ScalarNode:
+            if not implicit[0] or (value and value[0] not in self._TYPED_STARTS):
+                return _STR_TAG
+            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         value: float = super().construct_yaml_float(node)
