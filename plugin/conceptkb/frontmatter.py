@@ -92,7 +92,10 @@ def _to_json(loader: _Loader, node: yaml.Node) -> Any:
             return node.value
         return loader.construct_object(node)
     if isinstance(node, yaml.SequenceNode):
-        return [_to_json(loader, item) for item in node.value]
+        # Lists of text (aliases, tags, ids, authors) without a call per item.
+        return [
+            item.value if item.tag == _STR_TAG else _to_json(loader, item) for item in node.value
+        ]
     if isinstance(node, yaml.MappingNode):
         data: dict[str, Any] = {}
         first: dict[str, yaml.Node] = {}
@@ -110,7 +113,9 @@ def _to_json(loader: _Loader, node: yaml.Node) -> Any:
                     key_node.start_mark,
                 )
             first[key] = key_node
-            data[key] = _to_json(loader, value_node)
+            data[key] = (
+                value_node.value if value_node.tag == _STR_TAG else _to_json(loader, value_node)
+            )
         return data
     return loader.construct_object(node)  # pragma: no cover - no other node kinds
 

@@ -1,0 +1,691 @@
+"""Benchmarks of conceptkb: site build, rebuild and lint against their baselines.
+
+For each size N it measures, in one run:
+
+- ``mkdocs build`` with conceptkb against the baseline: the same pages as plain
+  Markdown (body, relation lists and references, links resolved) built by plain
+  MkDocs + Material + search; its ratio is the plugin's overhead and the build target.
+  For scale, also against bare pages (title, summary and body only);
+- the rebuild after editing one concept (what ``mkdocs serve`` does), both sites;
+- the search index size per concept, both sites;
+- ``conceptkb lint`` in-process against its floor (read every file and parse its
+  front matter with libyaml), and the CLI.
+
+Every time is CPU time (user + system) and wall time; ratios and targets use CPU time,
+which waiting for a core on a busy machine does not inflate.  It prints one table and
+the targets, writes the table into docs/benchmarks.md between marker comments and the
+plot into docs/assets/benchmarks.svg.  ``--profile`` profiles a build (N = 1,000) and a
+lint (N = 5,000) instead.
+
+    .venv/bin/python benchmarks/run.py            # N = 100, 1,000, 5,000
+    .venv/bin/python benchmarks/run.py --large    # and N = 10,000
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import gc
+import hashlib
+import json
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import generate
+import yaml
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+BIN = Path(sys.executable).parent
+DOC = ROOT / "docs" / "benchmarks.md"
+SVG = ROOT / "docs" / "assets" / "benchmarks.svg"
+START, END = "<!-- bench:table:start -->", "<!-- bench:table:end -->"
+SIZES = (100, 1_000, 5_000)
+LARGE = 10_000
+SEED = 1
+
+BUILD_RATIO_MAX = 1.15
+LINT_FLOOR_MAX = 2.0
+LINEAR_5K_MAX = 5.5
+LINEAR_10K_MAX = 12.0
+
+
+# -- measuring -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds of wall-clock time and of CPU time (user + system).
+
+    The machine is shared: wall time includes waiting for a core, CPU time does not,
+    so ratios are computed on CPU time and wall time is shown beside it.
+    """
+
+    wall: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.cpu:.2f} / {self.wall:.2f}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """Timing and peak resident memory (MiB) of one child process."""
+
+    timing: Timing
+    rss_mib: float
+
+
+def median_timing(timings: Sequence[Timing]) -> Timing:
+    return Timing(
+        statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings)
+    )
+
+
+def ratio(top: Timing, bottom: Timing) -> Timing:
+    return Timing(top.wall / bottom.wall, top.cpu / bottom.cpu)
+
+
+def run_child(command: Sequence[str], cwd: Path) -> Run:
+    """Run a command; its times and peak RSS, read from the child's own rusage."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(
+                f"{' '.join(command)} exited {child.returncode} in {cwd}:\n{message}"
+            )
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(Timing(seconds, cpu), usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def median_run(runs: Sequence[Run]) -> Run:
+    return Run(median_timing([r.timing for r in runs]), statistics.median(r.rss_mib for r in runs))
+
+
+def timed(function: Callable[[], object]) -> Timing:
+    """Wall and CPU time of a call in this process."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    function()
+    return Timing(time.perf_counter() - wall, time.process_time() - cpu)
+
+
+# -- the knowledge bases -------------------------------------------------------------
+
+
+def _fingerprint() -> str:
+    """Changes whenever the generator does, so cached sites are rebuilt."""
+    source = Path(generate.__file__).read_bytes()
+    return hashlib.sha256(source).hexdigest()[:10]
+
+
+def prepare(n: int, seed: int) -> Path:
+    """The cached folder holding ``plugin/`` and ``baseline/`` for N concepts."""
+    folder = OUT / f"kb-{n}-seed{seed}-{_fingerprint()}"
+    if folder.is_dir():
+        return folder
+    say(f"N={n:,}: generating the knowledge base into {folder.relative_to(ROOT)}")
+    for stale in OUT.glob(f"kb-{n}-seed{seed}-*"):
+        shutil.rmtree(stale)
+    OUT.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f"kb-{n}-", dir=OUT))
+    entries = generate.generate(n, seed)
+    generate.write_plugin_site(entries, partial / "plugin")
+    generate.write_baseline_site(entries, partial / "baseline")
+    generate.write_baseline_site(entries, partial / "baseline-full", full=True)
+    partial.rename(folder)
+    return folder
+
+
+def first_concept(site: Path) -> Path:
+    """The concept file edited for the rebuild: in concepts/ or, for the baseline, docs/."""
+    folder = site / "concepts" if (site / "concepts").is_dir() else site / "docs" / "concepts"
+    return min(folder.glob("*-*.md"))
+
+
+# -- builds --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Build:
+    run: Run
+    index_bytes: int
+
+
+def build_once(site: Path) -> Build:
+    """``mkdocs build`` in a child process, into a fresh folder."""
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as out:
+        run = run_child([str(BIN / "mkdocs"), "build", "-q", "-d", out], cwd=site)
+        index = Path(out, "search", "search_index.json").stat().st_size
+    return Build(run, index)
+
+
+def build_sites(folder: Path, sites: Sequence[str], repeats: int) -> dict[str, Build]:
+    """Median builds of each site, interleaved so that drift in machine load hits all."""
+    builds: dict[str, list[Build]] = {site: [] for site in sites}
+    for _ in range(repeats):
+        for site in sites:
+            builds[site].append(build_once(folder / site))
+    return {
+        site: Build(median_run([b.run for b in runs]), runs[0].index_bytes)
+        for site, runs in builds.items()
+    }
+
+
+def rebuild(site: Path) -> Run:
+    """Seconds of a second in-process build after editing one concept (``mkdocs serve``)."""
+    command = [sys.executable, __file__, "--rebuild-worker", str(site)]
+    with tempfile.TemporaryFile() as output:
+        subprocess.run(command, cwd=site, stdout=output, check=True)
+        output.seek(0)
+        result = json.loads(output.read().decode().splitlines()[-1])
+    return Run(Timing(result["wall"], result["cpu"]), result["rss_mib"])
+
+
+def rebuild_worker(site: Path) -> None:
+    """Build once, edit one concept, build again as ``mkdocs serve`` does; print JSON."""
+    import resource
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config_file = str(site / "mkdocs.yml")
+    edited = first_concept(site)
+    original = edited.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as out:
+        build(load_config(config_file, site_dir=out))
+        edited.write_text(original + "\nEdited for the rebuild benchmark.\n", encoding="utf-8")
+        try:
+            timing = timed(lambda: build(load_config(config_file, site_dir=out)))
+        finally:
+            edited.write_text(original, encoding="utf-8")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"wall": timing.wall, "cpu": timing.cpu, "rss_mib": rss}))
+
+
+# -- lint ----------------------------------------------------------------------------
+
+
+def lint_once(site: Path) -> Timing:
+    """Seconds of ``conceptkb.checker.lint`` in this process; the KB must lint clean."""
+    from conceptkb.checker import lint
+    from conceptkb.settings import Settings
+
+    settings = Settings(concepts_dir=site / "concepts", base_dir=site)
+    found: list[int] = []
+    timing = timed(lambda: found.append(len(lint(settings).findings)))
+    if found[0]:
+        raise RuntimeError(f"{site}: the generated knowledge base has {found[0]} findings")
+    return timing
+
+
+def parse_all(concepts: Path) -> int:
+    """The floor: read every file and parse its front matter with libyaml."""
+    count = 0
+    for path in sorted(concepts.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        end = text.index("\n---\n", 3)
+        if yaml.load(text[4:end], Loader=yaml.CSafeLoader):
+            count += 1
+    return count
+
+
+def lint_pair(site: Path, repeats: int) -> tuple[Timing, Timing]:
+    """Median times of lint and of its floor, interleaved."""
+    lints: list[Timing] = []
+    floors: list[Timing] = []
+    for _ in range(repeats):
+        lints.append(lint_once(site))
+        floors.append(timed(lambda: parse_all(site / "concepts")))
+    return median_timing(lints), median_timing(floors)
+
+
+def lint_cli(site: Path) -> Run:
+    """``conceptkb lint --config mkdocs.yml`` in a child process (exit 0 required)."""
+    return run_child([str(BIN / "conceptkb"), "lint", "--config", "mkdocs.yml"], cwd=site)
+
+
+# -- one row -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    n: int
+    repeats: int
+    plugin: Build
+    baseline: Build
+    rebuild_plugin: Run
+    rebuild_baseline: Run
+    lint: Timing
+    floor: Timing
+    cli: Run
+    full: Build | None = None
+    """The same pages as plain Markdown (the baseline of the build target)."""
+
+    @property
+    def build_ratio(self) -> Timing:
+        return ratio(self.plugin.run.timing, self.baseline.run.timing)
+
+    @property
+    def lint_ratio(self) -> Timing:
+        return ratio(self.lint, self.floor)
+
+    @property
+    def full_ratio(self) -> Timing | None:
+        return None if self.full is None else ratio(self.plugin.run.timing, self.full.run.timing)
+
+
+def measure(n: int, seed: int, full: bool) -> Row:
+    folder = prepare(n, seed)
+    repeats = 3 if n <= 1_000 else 1
+    say(f"N={n:,}: builds ({repeats} each)")
+    sites = ["plugin", "baseline", *(["baseline-full"] if full else [])]
+    builds = build_sites(folder, sites, repeats)
+    say(f"N={n:,}: rebuilds")
+    rebuild_plugin = rebuild(folder / "plugin")
+    rebuild_baseline = rebuild(folder / "baseline")
+    say(f"N={n:,}: lint")
+    cli = lint_cli(folder / "plugin")
+    lint, floor = lint_pair(folder / "plugin", 5 if n <= 1_000 else 3)
+    return Row(
+        n,
+        repeats,
+        builds["plugin"],
+        builds["baseline"],
+        rebuild_plugin,
+        rebuild_baseline,
+        lint,
+        floor,
+        cli,
+        builds.get("baseline-full"),
+    )
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- reporting -----------------------------------------------------------------------
+
+COLUMNS = (
+    "N",
+    "build, conceptkb (s)",
+    "build, bare pages (s)",
+    "ratio to bare pages",
+    "rebuild, conceptkb (s)",
+    "rebuild, bare pages (s)",
+    "peak RSS, conceptkb / baseline (MiB)",
+    "search index per concept, conceptkb / baseline (bytes)",
+    "lint in-process (s)",
+    "floor (s)",
+    "lint / floor",
+    "lint CLI (s)",
+)
+LEGEND = (
+    "Times are CPU / wall seconds; ratios are computed on CPU time, with the wall-time"
+    " ratio in brackets."
+)
+
+
+def _ratio(value: Timing) -> str:
+    return f"{value.cpu:.2f} ({value.wall:.2f})"
+
+
+FULL_COLUMNS = ("build, same pages in plain Markdown (s)", "build ratio (the target)")
+
+
+def _row_line(row: Row, full: bool) -> str:
+    n = max(row.n, 1)
+    cells = [
+        f"{row.n:,}",
+        str(row.plugin.run.timing),
+        str(row.baseline.run.timing),
+        _ratio(row.build_ratio),
+        str(row.rebuild_plugin.timing),
+        str(row.rebuild_baseline.timing),
+        f"{row.plugin.run.rss_mib:.0f} / {row.baseline.run.rss_mib:.0f}",
+        f"{row.plugin.index_bytes / n:,.0f} / {row.baseline.index_bytes / n:,.0f}",
+        f"{row.lint.cpu:.3f} / {row.lint.wall:.3f}",
+        f"{row.floor.cpu:.3f} / {row.floor.wall:.3f}",
+        _ratio(row.lint_ratio),
+        str(row.cli.timing),
+    ]
+    if full:
+        full_ratio = row.full_ratio
+        cells += (
+            [str(row.full.run.timing), _ratio(full_ratio)]
+            if row.full is not None and full_ratio is not None
+            else ["", ""]
+        )
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(rows: Sequence[Row]) -> str:
+    full = any(row.full is not None for row in rows)
+    columns = COLUMNS + (FULL_COLUMNS if full else ())
+    header = "| " + " | ".join(columns) + " |"
+    separator = "|" + "|".join("---:" for _ in columns) + "|"
+    return "\n".join([header, separator, *(_row_line(row, full) for row in rows)])
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: Timing | None
+    limit: float
+
+    @property
+    def verdict(self) -> str:
+        if self.value is None:
+            return "n/a"
+        return "pass" if self.value.cpu <= self.limit else "FAIL"
+
+    def line(self) -> str:
+        shown = "not measured" if self.value is None else _ratio(self.value)
+        return f"- **{self.verdict}**: {self.name} = {shown} (target <= {self.limit:g})"
+
+
+def targets(rows: Sequence[Row]) -> list[Target]:
+    by_n = {row.n: row for row in rows}
+
+    def get(n: int, value: Callable[[Row], Timing]) -> Timing | None:
+        return value(by_n[n]) if n in by_n else None
+
+    def growth(n: int, base: int, value: Callable[[Row], Timing]) -> Timing | None:
+        top, bottom = get(n, value), get(base, value)
+        return None if top is None or bottom is None else ratio(top, bottom)
+
+    def build(row: Row) -> Timing:
+        return row.plugin.run.timing
+
+    def lint(row: Row) -> Timing:
+        return row.lint
+
+    found = [
+        Target(
+            "build ratio to the same pages in plain Markdown at N=5,000",
+            get(5_000, lambda r: r.full_ratio or r.build_ratio),
+            BUILD_RATIO_MAX,
+        ),
+        Target("lint / floor at N=5,000", get(5_000, lambda r: r.lint_ratio), LINT_FLOOR_MAX),
+        Target("build time(5,000) / time(1,000)", growth(5_000, 1_000, build), LINEAR_5K_MAX),
+        Target("lint time(5,000) / time(1,000)", growth(5_000, 1_000, lint), LINEAR_5K_MAX),
+    ]
+    if LARGE in by_n:
+        found.append(
+            Target("lint time(10,000) / time(1,000)", growth(LARGE, 1_000, lint), LINEAR_10K_MAX)
+        )
+    return found
+
+
+def machine() -> str:
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}" for name in ("mkdocs", "mkdocs-material", "markdown")
+    )
+    return (
+        f"{datetime.date.today().isoformat()} on {os.cpu_count()} cores"
+        f" ({platform.machine()}, {platform.system()}), Python {platform.python_version()},"
+        f" {versions}"
+    )
+
+
+def report(rows: Sequence[Row], seed: int) -> str:
+    lines = [
+        f"Measured {machine()}; seed {seed}. Builds: median of 3 runs for N <= 1,000,"
+        " one run above; lint: median of 5 runs for N <= 1,000, 3 above."
+        " All figures come from the same run.",
+        "",
+        LEGEND,
+        "",
+        table(rows),
+        "",
+        "Targets (pass or fail on CPU time):",
+        "",
+        *(t.line() for t in targets(rows)),
+    ]
+    return "\n".join(lines)
+
+
+def write_doc(text: str) -> None:
+    """Replace what is between the marker comments of docs/benchmarks.md."""
+    page = DOC.read_text(encoding="utf-8")
+    start, end = page.find(START), page.find(END)
+    if start == -1 or end < start:
+        raise SystemExit(f"{DOC}: the markers {START} and {END} are missing")
+    DOC.write_text(page[: start + len(START)] + "\n" + text + "\n" + page[end:], encoding="utf-8")
+
+
+def plot(rows: Sequence[Row], path: Path) -> None:
+    """CPU time against N: builds (conceptkb, baseline) and lint (in-process, floor, CLI)."""
+    import matplotlib
+
+    matplotlib.use("svg")
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    plt.rcParams["svg.hashsalt"] = "conceptkb-bench"
+    sizes = [row.n for row in rows]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    series: tuple[tuple[Axes, str, str, Callable[[Row], Timing]], ...] = (
+        (left, "o-", "mkdocs build + conceptkb", lambda r: r.plugin.run.timing),
+        (left, "s-", "bare pages, plain Markdown", lambda r: r.baseline.run.timing),
+        (left, "o--", "rebuild + conceptkb", lambda r: r.rebuild_plugin.timing),
+        (left, "s--", "rebuild, bare pages", lambda r: r.rebuild_baseline.timing),
+        (right, "o-", "conceptkb lint (in-process)", lambda r: r.lint),
+        (right, "s-", "floor: read + parse YAML", lambda r: r.floor),
+        (right, "^:", "conceptkb lint CLI", lambda r: r.cli.timing),
+    )
+    for axes, style, label, value in series:
+        axes.plot(sizes, [value(row).cpu for row in rows], style, label=label)
+    full = [row for row in rows if row.full is not None]
+    if full:
+        seconds = [row.full.run.timing.cpu for row in full if row.full is not None]
+        label = "baseline: same pages, plain Markdown"
+        left.plot([row.n for row in full], seconds, "d:", label=label)
+    left.set_title("Site build")
+    right.set_title("Lint")
+    for axes in (left, right):
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.set_xlabel("concepts (N)")
+        axes.set_ylabel("CPU seconds")
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize="small")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(figure)
+
+
+# -- profiling -----------------------------------------------------------------------
+
+GROUPS = (
+    ("material", "/material/"),
+    ("mkdocs", "/mkdocs/"),
+    ("markdown", "/markdown/"),
+    ("pymdownx", "/pymdownx/"),
+    ("jinja2", "/jinja2/"),
+    ("jinja2", "/markupsafe/"),
+    ("yaml", "/yaml/"),
+    ("fastjsonschema (compiled)", "<string>"),
+    ("html.parser (stdlib)", "/html/parser.py"),
+)
+STDLIB = sysconfig.get_paths()["stdlib"].replace(os.sep, "/")
+Func = tuple[str, int, str]
+StatsTable = dict[Func, tuple[int, int, float, float, dict[Func, tuple[int, int, float, float]]]]
+
+
+def group_of(func: Func, modules: bool = False) -> str:
+    """The package a profiled function belongs to; conceptkb by module with ``modules``."""
+    filename = func[0].replace(os.sep, "/")
+    if filename == "~":
+        return "builtins"
+    if "/conceptkb/" in filename:
+        return "conceptkb/" + filename.split("/conceptkb/", 1)[1] if modules else "conceptkb"
+    for name, marker in GROUPS:
+        if marker in filename:
+            return name
+    if filename.startswith((STDLIB, "<frozen")):
+        return "stdlib (other)"
+    return "other"
+
+
+def _label(func: Func) -> str:
+    filename, line, name = func
+    parts = Path(filename).parts
+    short = "/".join(parts[-2:]) if len(parts) > 1 else filename
+    return f"{short}:{line}({name})"
+
+
+def self_times(entries: StatsTable, modules: bool) -> dict[str, float]:
+    """Self time by package; built-ins (str.join, re, ...) are charged to their callers."""
+    totals: dict[str, float] = {}
+    for func, (_, _, tt, _, callers) in entries.items():
+        group = group_of(func, modules)
+        if group == "builtins" and callers:
+            for caller, (_, _, caller_tt, _) in callers.items():
+                owner = group_of(caller, modules)
+                totals[owner] = totals.get(owner, 0.0) + caller_tt
+            tt -= sum(v[2] for v in callers.values())
+        totals[group] = totals.get(group, 0.0) + tt
+    return totals
+
+
+def entry_points(entries: StatsTable) -> dict[Func, float]:
+    """conceptkb functions called from outside conceptkb, with the time spent under them."""
+    found: dict[Func, float] = {}
+    for func, (_, _, _, _, callers) in entries.items():
+        if group_of(func) != "conceptkb":
+            continue
+        outside = sum(
+            v[3] for c, v in callers.items() if group_of(c) not in ("conceptkb", "builtins")
+        )
+        if outside:
+            found[func] = outside
+    return found
+
+
+def profile_summary(profile: cProfile.Profile, *, modules: bool, top: int = 15) -> str:
+    """Self time by package; conceptkb entry points (inclusive time); top functions."""
+    entries: StatsTable = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    total = sum(tt for _, _, tt, _, _ in entries.values())
+    lines = [f"total {total:.2f} s (profiled)", "", "self time by package:"]
+    for name, seconds in sorted(self_times(entries, modules).items(), key=lambda kv: -kv[1]):
+        if seconds >= 0.0005 * total:
+            lines.append(f"  {name:<34} {seconds:7.2f} s {seconds / total:6.1%}")
+    if not modules:
+        inclusive = entry_points(entries)
+        own = sum(inclusive.values())
+        lines += ["", f"conceptkb with what it calls: {own:.2f} s {own / total:.1%}; entry points:"]
+        for func, seconds in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+            lines.append(f"  {seconds:7.2f} s {seconds / total:6.1%}  {_label(func)}")
+    lines += ["", "top functions by cumulative time:"]
+    ranked = sorted(entries.items(), key=lambda kv: -kv[1][3])
+    for func, (_, calls, tt, ct, _) in ranked[:top]:
+        lines.append(
+            f"  {ct:7.2f} s {ct / total:6.1%}  self {tt:6.2f} s  {calls:>9,} calls  {_label(func)}"
+        )
+    return "\n".join(lines)
+
+
+@contextmanager
+def profiling() -> Iterator[cProfile.Profile]:
+    profile = cProfile.Profile()
+    gc.collect()
+    profile.enable()
+    try:
+        yield profile
+    finally:
+        profile.disable()
+
+
+def profile_build(site: Path) -> str:
+    """Profile one in-process build (after a warm-up build) of a site."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config_file = str(site / "mkdocs.yml")
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as out:
+        build(load_config(config_file, site_dir=out))
+        with profiling() as profile:
+            build(load_config(config_file, site_dir=out))
+    return profile_summary(profile, modules=False)
+
+
+def profile_lint(site: Path) -> str:
+    from conceptkb.checker import lint
+    from conceptkb.settings import Settings
+
+    settings = Settings(concepts_dir=site / "concepts", base_dir=site)
+    lint(settings)
+    with profiling() as profile:
+        lint(settings)
+    return profile_summary(profile, modules=True, top=25)
+
+
+def run_profiles(seed: int) -> None:
+    build_site = prepare(1_000, seed) / "plugin"
+    lint_site = prepare(5_000, seed) / "plugin"
+    print(f"## mkdocs build with conceptkb, N=1,000\n\n{profile_build(build_site)}\n")
+    print(f"## conceptkb lint, N=5,000\n\n{profile_lint(lint_site)}")
+
+
+# -- main ----------------------------------------------------------------------------
+
+
+def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--large", action="store_true", help=f"also measure N={LARGE:,}")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", metavar="N", help="measure these sizes instead"
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help="generator seed (default: 1)")
+    parser.add_argument("--no-docs", action="store_true", help="print only: leave docs/ untouched")
+    parser.add_argument("--profile", action="store_true", help="profile a build and a lint instead")
+    parser.add_argument("--rebuild-worker", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = arguments(argv)
+    if args.rebuild_worker is not None:
+        rebuild_worker(args.rebuild_worker)
+        return
+    if args.profile:
+        run_profiles(args.seed)
+        return
+    sizes = args.sizes or [*SIZES, *([LARGE] if args.large else [])]
+    started = time.perf_counter()
+    rows = [measure(n, args.seed, True) for n in sorted(sizes)]
+    text = report(rows, args.seed)
+    print(text)
+    if not args.no_docs:
+        write_doc(text)
+        plot(rows, SVG)
+        say(f"wrote {DOC.relative_to(ROOT)} and {SVG.relative_to(ROOT)}")
+    say(f"done in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
