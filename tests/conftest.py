@@ -22,6 +22,22 @@ from mkdocs.exceptions import Abort, MkDocsException
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 K8S_CORPUS = FIXTURES / "kubernetes-glossary"
+K8S_CATEGORIES = [
+    "architecture",
+    "community",
+    "core-object",
+    "cri",
+    "extension",
+    "fundamental",
+    "networking",
+    "operation",
+    "security",
+    "storage",
+    "tool",
+    "user-type",
+    "workload",
+]
+"""The Kubernetes glossary's own category vocabulary (see its NOTICE.md)."""
 
 
 def concept_text(

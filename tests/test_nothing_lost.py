@@ -19,23 +19,8 @@ import pytest
 from conceptkb import checker
 from conceptkb.names import slugify
 
-from .conftest import K8S_CORPUS, ROOT, Built, Project
+from .conftest import K8S_CATEGORIES, K8S_CORPUS, ROOT, Built, Project
 
-K8S_CATEGORIES = [
-    "architecture",
-    "community",
-    "core-object",
-    "cri",
-    "extension",
-    "fundamental",
-    "networking",
-    "operation",
-    "security",
-    "storage",
-    "tool",
-    "user-type",
-    "workload",
-]
 _REFRESH = re.compile(r'http-equiv="refresh" content="0; url=([^"]*)"')
 
 

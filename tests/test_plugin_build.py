@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from conceptkb.schema import export_schema_text
 
-from .conftest import SMALL_KB, Built, Project
+from .conftest import K8S_CATEGORIES, K8S_CORPUS, SMALL_KB, Built, Project
 
 
 def concept_page(built: Built, concept_id: str, directory_urls: bool = True) -> BeautifulSoup:
@@ -317,27 +317,8 @@ def test_real_knowledge_base_builds(tmp_path: Path) -> None:
     assert f"conceptkb: {count} concepts, 0 errors, 0 warnings" in built.log
 
 
-K8S_CATEGORIES = [
-    "architecture",
-    "community",
-    "core-object",
-    "cri",
-    "extension",
-    "fundamental",
-    "networking",
-    "operation",
-    "security",
-    "storage",
-    "tool",
-    "user-type",
-    "workload",
-]
-
-
 def test_a_glossary_nobody_here_wrote(project: Project, copy_tree: object) -> None:
     """The Kubernetes glossary (CC BY 4.0): 139 concepts, their own categories."""
-    from .conftest import K8S_CORPUS
-
     copy_tree(K8S_CORPUS / "concepts", project.concepts)  # type: ignore[operator]
     project.config(plugin={"categories": K8S_CATEGORIES})
     built = project.build(strict=False)
