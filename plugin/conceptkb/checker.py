@@ -19,7 +19,7 @@ from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
-from conceptkb.names import WINDOWS_RESERVED, is_valid_id, normalize, slugify
+from conceptkb.names import WINDOWS_RESERVED, did_you_mean, is_valid_id, normalize, slugify
 from conceptkb.rules import RULES_BY_CODE
 from conceptkb.schema import SchemaChecker
 from conceptkb.settings import Settings
@@ -309,7 +309,7 @@ class _Run:
                         hint = (
                             f" ({target!r} was renamed to {renamed!r})"
                             if renamed
-                            else _did_you_mean(index.suggest(target))
+                            else did_you_mean(index.suggest(target))
                         )
                         self.at(
                             concept.document,
@@ -362,26 +362,10 @@ class _Run:
     def _check_wikilinks(self, index: ConceptIndex) -> None:
         for concept in index.concepts.values():
             for link in concept.links:
-                resolution = index.resolve(link.target)
-                line = concept.body_line + link.line - 1
-                if resolution.candidates:
-                    self.report(
-                        concept.path,
-                        line,
-                        link.column,
-                        "CK202",
-                        f"wikilink [[{link.target}]] is ambiguous: it names"
-                        f" {', '.join(map(repr, resolution.candidates))}; link an id instead",
-                    )
-                elif resolution.concept is None:
-                    self.report(
-                        concept.path,
-                        line,
-                        link.column,
-                        "CK201",
-                        f"wikilink [[{link.target}]] names no known concept"
-                        f"{_did_you_mean(resolution.suggestion)}",
-                    )
+                problem = wikilink_problem(index, link.target)
+                if problem is not None:
+                    line = concept.body_line + link.line - 1
+                    self.report(concept.path, line, link.column, *problem)
 
     def _check_orphans(self, index: ConceptIndex) -> None:
         if len(index) < 2:
@@ -422,8 +406,21 @@ def _names_of(concept: Concept) -> list[_Name]:
 _PLACEHOLDER_MESSAGE = f"placeholder {PLACEHOLDER} left from the template: replace it"
 
 
-def _did_you_mean(suggestion: str | None) -> str:
-    return f" (did you mean {suggestion!r}?)" if suggestion else ""
+def wikilink_problem(index: ConceptIndex, target: str) -> tuple[str, str] | None:
+    """(rule code, message) when a wikilink target names no concept or several."""
+    resolution = index.resolve(target)
+    if resolution.candidates:
+        return (
+            "CK202",
+            f"wikilink [[{target}]] is ambiguous: it names"
+            f" {', '.join(map(repr, resolution.candidates))}; link an id instead",
+        )
+    if resolution.concept is None:
+        return (
+            "CK201",
+            f"wikilink [[{target}]] names no known concept{did_you_mean(resolution.suggestion)}",
+        )
+    return None
 
 
 def lint(settings: Settings, paths: Iterable[Path] | None = None) -> LintResult:

@@ -31,3 +31,8 @@ def slugify(name: str) -> str:
 def is_valid_id(value: str) -> bool:
     """Whether a string is a lowercase kebab-case concept id."""
     return ID_PATTERN.fullmatch(value) is not None
+
+
+def did_you_mean(suggestion: str | None) -> str:
+    """The hint that ends a message: `` (did you mean 'qlora'?)``, or nothing."""
+    return f" (did you mean {suggestion!r}?)" if suggestion else ""

@@ -18,8 +18,10 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
+from conceptkb.bodyscan import is_unsafe_url
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document
+from conceptkb.names import did_you_mean
 
 SCHEMA_FILE = "concept.schema.json"
 
@@ -71,8 +73,6 @@ _EXPECTED = {
     "boolean": "true or false",
 }
 
-_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
-
 
 def _field_name(path: Sequence[str | int]) -> str:
     text = ""
@@ -83,7 +83,7 @@ def _field_name(path: Sequence[str | int]) -> str:
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    return did_you_mean(match[0] if match else None)
 
 
 def _first_repeat(items: list[Any]) -> int:
@@ -179,7 +179,7 @@ class SchemaChecker:
             ]
         if kind == "pattern":
             if path and path[-1] == "url" and isinstance(value, str):
-                if value.strip().lower().startswith(_UNSAFE_SCHEMES):
+                if is_unsafe_url(value):
                     return [at("CK204", f"{name} uses an unsafe URL scheme: {value[:40]!r}")]
                 return [at("CK103", f"{name} {value!r} is not an http(s) URL")]
             if expected.startswith("^[a-z0-9]"):

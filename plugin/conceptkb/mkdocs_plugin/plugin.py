@@ -22,7 +22,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from conceptkb import bodyscan
-from conceptkb.checker import LintResult, lint
+from conceptkb.checker import LintResult, lint, wikilink_problem
 from conceptkb.diagnostics import Severity
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
@@ -63,7 +63,6 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 max_file_size=self.config.max_file_size,
                 base_dir=Path(config.config_file_path or ".").resolve().parent,
             )
-            settings.severities()
         except SettingsError as error:
             raise PluginError(f"conceptkb: configuration: {error}") from error
         self._settings = settings
@@ -127,19 +126,11 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             source[: len(source) - len(markdown)].count("\n") if source.endswith(markdown) else 0
         )
         for link in bodyscan.wikilinks(bodyscan.mask_code(markdown)):
-            resolution = self._site.index.resolve(link.target)
-            where = f"{page.file.src_path}:{link.line + offset}:{link.column}"
-            if resolution.candidates:
+            problem = wikilink_problem(self._site.index, link.target)
+            if problem is not None:
+                code, message = problem
                 log.warning(
-                    f"{where}: CK202 wikilink [[{link.target}]] is ambiguous: it names"
-                    f" {', '.join(resolution.candidates)}"
-                )
-            elif resolution.concept is None:
-                hint = (
-                    f" (did you mean {resolution.suggestion!r}?)" if resolution.suggestion else ""
-                )
-                log.warning(
-                    f"{where}: CK201 wikilink [[{link.target}]] names no known concept{hint}"
+                    f"{page.file.src_path}:{link.line + offset}:{link.column}: {code} {message}"
                 )
 
     def _wikilink(self, target: str, label: str | None) -> etree.Element:
