@@ -14,21 +14,32 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conceptkb import bodyscan
+import markdown
+
+from conceptkb import bodyscan, htmlpolicy, limits, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
-from conceptkb.names import WINDOWS_RESERVED, did_you_mean, is_valid_id, normalize, slugify
+from conceptkb.names import (
+    MAX_ID_LENGTH,
+    WINDOWS_RESERVED,
+    did_you_mean,
+    invisible_characters,
+    is_valid_id,
+    normalize,
+    skeleton,
+    slugify,
+)
 from conceptkb.rules import RULES_BY_CODE
 from conceptkb.schema import SchemaChecker
 from conceptkb.settings import Settings
 
-RESERVED_IDS = frozenset({"index", "tags", "categories", "schema", "assets"})
-"""Ids that would collide with the pages the plugin generates next to concept pages."""
-
 PLACEHOLDER = "FIXME"
-_NOT_PLAIN = re.compile(r"[`*_<>\[\]]|\]\(|https?://|^#|^\s*[-+]\s", re.MULTILINE)
+_MAY_BE_MARKDOWN = re.compile(r"[`*_\[\]!#<&]|^\s*(?:[-+>]|\d+[.)])\s", re.MULTILINE)
+"""Characters without which a summary cannot hold Markdown syntax (a prefilter)."""
+_CLOSING = "\"')]}\u00bb\u201d\u2019"
+"""Closing quotes and brackets that may follow a summary's full stop."""
 
 
 @dataclass
@@ -67,12 +78,26 @@ def display_path(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def discover(root: Path) -> list[Path]:
-    """Every non-hidden file below ``root``, sorted; only ``.md`` files are concepts."""
+def discover(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Every non-hidden file below ``root``, sorted; only ``.md`` files are concepts.
+
+    Folders that cannot be listed are added to ``unreadable`` with the reason, never
+    skipped in silence.
+    """
     found: list[tuple[str, str]] = []
-    for folder, dirnames, filenames in os.walk(root):
+
+    def refused(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((Path(error.filename or root), error.strerror or str(error)))
+
+    for folder, dirnames, filenames in os.walk(root, onerror=refused):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found.extend((folder, name) for name in filenames if not name.startswith("."))
+        for name in dirnames:
+            if Path(folder, name).is_symlink() and unreadable is not None:
+                unreadable.append(
+                    (Path(folder, name), "a symbolic link to a folder is not followed")
+                )
         # A folder named like a concept file is reported (CK010), not silently skipped.
         found.extend((folder, name) for name in dirnames if name.endswith(".md"))
     found.sort(key=lambda item: (*Path(item[0]).parts, item[1]))
@@ -88,6 +113,9 @@ class _Run:
         self.findings: list[Finding] = []
         self.concepts: list[Concept] = []
         self._folders: dict[Path, str] = {}
+        self._name_collisions: set[tuple[str, str]] = set()
+        self._markdown: markdown.Markdown | None = None
+        """(concept id, name) of names already reported as CK109."""
 
     def report(self, path: str, line: int, column: int, code: str, message: str) -> None:
         rule = RULES_BY_CODE[code]
@@ -125,11 +153,23 @@ class _Run:
         concept.source = path
         concept.masked_body = bodyscan.mask_code(document.body)
         concept.links = bodyscan.wikilinks(concept.masked_body)
-        self._check_body(concept)
+        self._check_text_fields(concept)
+        if not self._check_limits(concept):
+            self._check_body(concept)
         self._check_quality(concept)
         self.concepts.append(concept)
 
     def _check_id(self, concept_id: str, display: str) -> bool:
+        if len(concept_id) > MAX_ID_LENGTH:
+            self.report(
+                display,
+                1,
+                1,
+                "CK107",
+                f"file name is {len(concept_id)} characters long; an id has at most"
+                f" {MAX_ID_LENGTH}",
+            )
+            return False
         if not is_valid_id(concept_id):
             self.report(
                 display,
@@ -140,15 +180,30 @@ class _Run:
                 f" e.g. {slugify(concept_id) or 'my-concept'!r}.md",
             )
             return False
-        if concept_id in WINDOWS_RESERVED or concept_id in RESERVED_IDS:
-            why = (
-                "a reserved file name on Windows"
-                if concept_id in WINDOWS_RESERVED
-                else ("the name of a page the site generates")
+        if concept_id in WINDOWS_RESERVED:
+            self.report(
+                display,
+                1,
+                1,
+                "CK107",
+                f"id {concept_id!r} is a reserved file name on Windows; choose another",
             )
-            self.report(display, 1, 1, "CK107", f"id {concept_id!r} is {why}; choose another")
             return False
         return True
+
+    def _check_limits(self, concept: Concept) -> bool:
+        """Report every limit the body exceeds; True if it exceeds any."""
+        found = False
+        for excess in limits.excesses(concept.body, concept.masked_body):
+            found = True
+            self.report(
+                concept.path,
+                concept.body_line + excess.line - 1,
+                excess.column,
+                limits.BODY_LIMITS,
+                excess.message,
+            )
+        return found
 
     def _check_body(self, concept: Concept) -> None:
         for unsafe in bodyscan.unsafe_content(concept.masked_body):
@@ -157,25 +212,73 @@ class _Run:
                 concept.body_line + unsafe.line - 1,
                 unsafe.column,
                 unsafe.code,
-                f"{unsafe.message}: bodies may not hold anything that runs script",
+                unsafe.message,
             )
+
+    def _check_text_fields(self, concept: Concept) -> None:
+        """Text the theme shows as HTML (titles, tooltips) must be plain text, and
+        names must be visible: no markup, no invisible or bidirectional characters."""
+        document = concept.document
+        fields: list[tuple[list[str | int], str]] = [
+            (["title"], concept.title),
+            (["summary"], concept.summary),
+        ]
+        fields += [(["aliases", i], a) for i, a in enumerate(concept.aliases)]
+        for i, reference in enumerate(document.data.get("references", ())):
+            for key in ("title", "note"):
+                if isinstance(reference.get(key), str):
+                    fields.append((["references", i, key], reference[key]))
+            for j, author in enumerate(reference.get("authors", ())):
+                fields.append((["references", i, "authors", j], author))
+        for where, value in fields:
+            markup = htmlpolicy.markup_in_text(value)
+            name = ".".join(str(p) for p in where)
+            if markup is not None:
+                self.at(
+                    document,
+                    where,
+                    htmlpolicy.MARKUP_IN_TEXT,
+                    f"{name} holds {markup}: it is shown as plain text, and the theme's"
+                    " tooltips would render markup as HTML",
+                )
+            if where[0] in ("title", "aliases"):
+                hidden = invisible_characters(value)
+                if hidden:
+                    self.at(
+                        document,
+                        where,
+                        "CK112",
+                        f"{name} holds {', '.join(hidden)}: names must read as they are"
+                        " written; remove it",
+                    )
 
     def _check_quality(self, concept: Concept) -> None:
         document = concept.document
         if PLACEHOLDER in document.yaml_text or PLACEHOLDER in concept.masked_body:
             self._report_placeholders(concept)
-        if _NOT_PLAIN.search(concept.summary):
+        if self._is_markdown(concept.summary):
             self.at(
                 document,
                 ["summary"],
                 "CK302",
-                "summary holds Markdown or HTML; it is shown as plain text",
+                "summary holds Markdown, which is shown as written: write plain text",
             )
-        if not concept.summary.endswith("."):
+        if not concept.summary.rstrip(_CLOSING).endswith("."):
             self.at(document, ["summary"], "CK303", "summary does not end with a full stop")
         if not concept.references:
             where: list[str | int] = ["references"] if "references" in document.data else []
             self.at(document, where, "CK304", "no references: cite at least one primary source")
+
+    def _is_markdown(self, text: str) -> bool:
+        """Whether Markdown would render ``text`` as more than one paragraph of text
+        (HTML in it is CK205's; only Markdown syntax counts here)."""
+        if _MAY_BE_MARKDOWN.search(text) is None or htmlpolicy.markup_in_text(text):
+            return False
+        if self._markdown is None:
+            self._markdown = markdown.Markdown()
+        rendered = self._markdown.reset().convert(text)
+        inner = rendered.removeprefix("<p>").removesuffix("</p>")
+        return "<" in inner or not rendered.startswith("<p>")
 
     def _report_placeholders(self, concept: Concept) -> None:
         document = concept.document
@@ -194,6 +297,8 @@ class _Run:
         unique = self._check_duplicate_ids()
         index = ConceptIndex(unique)
         self._check_names(index)
+        self._check_confusables(index)
+        self._check_urls(index)
         self._check_relations(index)
         self._check_cycles(index)
         self._check_wikilinks(index)
@@ -273,25 +378,91 @@ class _Run:
                     f"{name.kind} {name.text!r} is already {what} of {holder.concept.path}",
                 )
                 reported.add((name.concept.id, name.text))
-        slugs: dict[str, str] = {c.id: c.id for c in index.concepts.values()}
-        for former, concept_id in index.former.items():
-            slugs.setdefault(former, concept_id)
+        self._name_collisions = reported
+
+    def _check_confusables(self, index: ConceptIndex) -> None:
+        """Names of different concepts that look the same (TR39 skeletons) but are not
+        the same name (that is CK109): reported on every file involved."""
+        groups: dict[str, list[_Name]] = {}
         for concept in index.concepts.values():
-            for i, alias in enumerate(concept.aliases):
-                slug = slugify(alias)
-                holder_id = slugs.get(slug)
-                if (concept.id, alias) in reported or not slug:
-                    continue
-                if holder_id is not None and holder_id != concept.id:
+            for name in _names_of(concept):
+                if name.kind != "former id":
+                    groups.setdefault(skeleton(name.text), []).append(name)
+        for names in groups.values():
+            if len({n.concept.id for n in names}) < 2:
+                continue
+            for name in names:
+                for other in names:
+                    if other.concept.id == name.concept.id:
+                        continue
+                    if normalize(other.text) == normalize(name.text):
+                        continue  # the same name: CK109
+                    self.at(
+                        name.concept.document,
+                        name.where,
+                        "CK113",
+                        f"{name.kind} {name.text!r} looks the same as the {other.kind}"
+                        f" {other.text!r} of {other.concept.path} but is spelt with other"
+                        " characters: readers cannot tell them apart",
+                    )
+                    break
+
+    def _check_urls(self, index: ConceptIndex) -> None:
+        """Collisions and over-long names in the site's URL space, on every file involved."""
+        space = urlspace.build(
+            index,
+            self.settings.categories,
+            prefix=self.settings.url_prefix,
+            use_directory_urls=self.settings.use_directory_urls,
+        )
+        for collision in space.collisions:
+            route, holder = collision.route, collision.holder
+            if route.kind == "alias" and (route.concept_id, route.key) in self._slug_reported():
+                continue
+            url = route.output
+            for this, other in ((route, holder), (holder, route)):
+                for concept, where in self._claimants(index, this):
                     self.at(
                         concept.document,
-                        ["aliases", i],
-                        "CK109",
-                        f"alias {alias!r} would redirect from /{slug}/, which belongs to"
-                        f" {index.concepts[holder_id].path}",
+                        where,
+                        "CK111",
+                        f"{this.describe()} and {other.describe()}"
+                        f"{self._of(index, other)} would both be {url}: rename one",
                     )
-                else:
-                    slugs[slug] = concept.id
+        for too_long in space.too_long:
+            route = too_long.route
+            for concept, where in self._claimants(index, route):
+                self.at(
+                    concept.document,
+                    where,
+                    "CK114",
+                    f"{route.describe()} makes a URL segment of {too_long.size} bytes;"
+                    f" the limit is {urlspace.MAX_SEGMENT_BYTES} bytes of UTF-8: shorten it",
+                )
+
+    def _slug_reported(self) -> set[tuple[str | None, str]]:
+        return {(cid, slugify(text)) for cid, text in self._name_collisions}
+
+    @staticmethod
+    def _of(index: ConceptIndex, route: urlspace.Route) -> str:
+        if route.concept_id is None or route.kind == "concept":
+            return ""
+        return f" of {index.concepts[route.concept_id].path}"
+
+    @staticmethod
+    def _claimants(
+        index: ConceptIndex, route: urlspace.Route
+    ) -> list[tuple[Concept, list[str | int]]]:
+        """The concepts (and where in their front matter) that ask for a route."""
+        if route.kind == "tag":
+            return [
+                (c, ["tags", c.tags.index(route.key)])
+                for c in sorted(index.concepts.values(), key=lambda c: c.id)
+                if route.key in c.tags
+            ]
+        if route.concept_id is None:
+            return []
+        return [(index.concepts[route.concept_id], list(route.where))]
 
     def _check_relations(self, index: ConceptIndex) -> None:
         for concept in index.concepts.values():
@@ -449,7 +620,19 @@ def _fewer_collections() -> Iterator[None]:
 
 def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
     run = _Run(settings)
-    files = discover(settings.concepts_dir) if settings.concepts_dir.is_dir() else []
+    unreadable: list[tuple[Path, str]] = []
+    files = discover(settings.concepts_dir, unreadable)
+    if not settings.concepts_dir.is_dir() and not unreadable:
+        unreadable.append((settings.concepts_dir, "no such folder"))
+    for folder, reason in unreadable:
+        run.report(
+            display_path(folder, settings.base_dir),
+            1,
+            1,
+            "CK010",
+            f"folder cannot be read ({reason}): the concepts in it would be missing;"
+            " move them into the concepts folder",
+        )
     selected: list[Path] | None = None
     if paths is not None:
         selected = []

@@ -83,8 +83,6 @@ def _settings(config: Path | None) -> Settings:
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args.config)
     paths: list[Path] | None = args.paths or None
-    if paths is None and not settings.concepts_dir.is_dir():
-        raise SettingsError(f"concepts folder {settings.concepts_dir} does not exist")
     for path in paths or ():
         if not path.exists() and not path.is_symlink():
             raise SettingsError(f"{path}: no such file or folder")

@@ -41,6 +41,13 @@ RULES: tuple[Rule, ...] = (
         "CK010", "unreadable-file", E, "The path is not a regular file inside the knowledge base."
     ),
     Rule("CK011", "yaml-too-deep", E, "The front matter nests deeper than any field allows."),
+    Rule(
+        "CK012",
+        "body-limits",
+        E,
+        "The body exceeds a limit that keeps rendering bounded (line length, '[' per"
+        " paragraph, nesting depth).",
+    ),
     Rule("CK101", "missing-field", E, "A required field is missing."),
     Rule("CK102", "unknown-field", E, "A field is not part of the concept format."),
     Rule("CK103", "invalid-value", E, "A field has a value of the wrong type or form."),
@@ -50,13 +57,55 @@ RULES: tuple[Rule, ...] = (
     Rule("CK107", "invalid-id", E, "The file name is not a valid concept id."),
     Rule("CK108", "duplicate-id", E, "Two concepts share an id (former ids included)."),
     Rule("CK109", "name-collision", E, "A title or alias collides with another name."),
+    Rule("CK111", "url-collision", E, "Two generated pages or redirects would share one URL."),
+    Rule(
+        "CK112",
+        "invisible-character",
+        E,
+        "A title or alias holds an invisible or bidirectional control character.",
+    ),
+    Rule(
+        "CK113",
+        "confusable-names",
+        E,
+        "Two names look the same (equal Unicode TR39 confusable skeletons).",
+    ),
+    Rule(
+        "CK114",
+        "url-too-long",
+        E,
+        "A URL path segment made from a name is longer than the byte limit.",
+    ),
     Rule(
         "CK110", "placeholder", E, "Template placeholder text (FIXME) is still there.", fixed=False
     ),
     Rule("CK201", "unknown-wikilink", E, "A wikilink names no known concept.", fixed=False),
     Rule("CK202", "ambiguous-wikilink", E, "A wikilink names several concepts.", fixed=False),
-    Rule("CK203", "unsafe-html", E, "The body holds HTML that can run script."),
-    Rule("CK204", "unsafe-url", E, "A javascript:, vbscript: or data: URL."),
+    Rule(
+        "CK203",
+        "unsafe-html",
+        E,
+        "The body holds an HTML element or attribute outside the allowlist.",
+    ),
+    Rule("CK204", "unsafe-url", E, "A URL whose scheme is not http, https or mailto."),
+    Rule(
+        "CK205",
+        "markup-in-text",
+        E,
+        "A title, summary, alias or reference field holds HTML markup or character references.",
+    ),
+    Rule(
+        "CK206",
+        "reserved-html-id",
+        E,
+        "An element id in the body would shadow the theme's own (__config, __md_*, ck-*).",
+    ),
+    Rule(
+        "CK207",
+        "render-failed",
+        E,
+        "The body could not be rendered (too deep, too slow, or the file system refused).",
+    ),
     Rule("CK301", "orphan", W, "No other concept links to this one.", fixed=False),
     Rule("CK302", "summary-not-plain", W, "The summary holds Markdown or HTML.", fixed=False),
     Rule(

@@ -18,9 +18,9 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from conceptkb.bodyscan import is_unsafe_url
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document
+from conceptkb.htmlpolicy import url_scheme
 from conceptkb.names import did_you_mean
 
 SCHEMA_FILE = "concept.schema.json"
@@ -179,7 +179,7 @@ class SchemaChecker:
             ]
         if kind == "pattern":
             if path and path[-1] == "url" and isinstance(value, str):
-                if is_unsafe_url(value):
+                if url_scheme(value) in ("javascript", "vbscript", "data"):
                     return [at("CK204", f"{name} uses an unsafe URL scheme: {value[:40]!r}")]
                 return [at("CK103", f"{name} {value!r} is not an http(s) URL")]
             if expected.startswith("^[a-z0-9]"):

@@ -31,6 +31,10 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     base_dir: Path = field(default_factory=Path.cwd)
     """Findings name files relative to this folder."""
+    url_prefix: str = "concepts"
+    """Site path of concept pages, the index, tags and categories."""
+    use_directory_urls: bool = True
+    """Whether pages are written as ``x/index.html`` (MkDocs' default) or ``x.html``."""
 
     def severities(self) -> dict[str, Severity | None]:
         try:
@@ -81,8 +85,7 @@ _TolerantLoader.add_multi_constructor("!", _ignore_tag)
 _TolerantLoader.add_multi_constructor("tag:", _ignore_tag)
 
 
-def plugin_options(config_file: Path) -> dict[str, Any] | None:
-    """The conceptkb options in an mkdocs.yml, ``{}`` if listed bare, None if not listed."""
+def _load(config_file: Path) -> dict[str, Any]:
     try:
         data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)
     except OSError as error:
@@ -91,6 +94,17 @@ def plugin_options(config_file: Path) -> dict[str, Any] | None:
         raise SettingsError(f"{config_file}: not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise SettingsError(f"{config_file}: not a mapping of options")
+    return data
+
+
+def config_value(config_file: Path, key: str, default: Any) -> Any:
+    """A top-level option of an mkdocs.yml."""
+    return _load(config_file).get(key, default)
+
+
+def plugin_options(config_file: Path) -> dict[str, Any] | None:
+    """The conceptkb options in an mkdocs.yml, ``{}`` if listed bare, None if not listed."""
+    data = _load(config_file)
     for entry in data.get("plugins") or ():
         if entry == PLUGIN_NAME:
             return {}
@@ -112,7 +126,12 @@ def from_mkdocs_yml(config_file: Path) -> Settings:
     concepts_dir = options.get("concepts_dir", "concepts")
     if not isinstance(concepts_dir, str):
         raise SettingsError("concepts_dir must be a folder path")
+    prefix = options.get("url_prefix", "concepts")
+    if not isinstance(prefix, str):
+        raise SettingsError("url_prefix must be a path")
     return Settings(
+        url_prefix=prefix.strip("/"),
+        use_directory_urls=bool(config_value(config_file, "use_directory_urls", True)),
         concepts_dir=(base / concepts_dir),
         categories=tuple(options.get("categories", DEFAULT_CATEGORIES)),
         severity={str(k): str(v) for k, v in (options.get("severity") or {}).items()},

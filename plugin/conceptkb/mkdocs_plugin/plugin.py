@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,44 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from conceptkb import bodyscan
+from conceptkb import bodyscan, htmlpolicy
+from conceptkb.bounded import RenderTimeout, render_budget, time_limit
 from conceptkb.checker import LintResult, lint, wikilink_problem
 from conceptkb.diagnostics import Severity
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.site import TEMPLATES_DIR, Site
-from conceptkb.safety import unsafe_html
+from conceptkb.model import Concept
 from conceptkb.settings import Settings, SettingsError, check_options
 
 log = get_plugin_logger(__name__)
+
+
+def source_position(concept: Concept, needle: str) -> tuple[int, int]:
+    """Line and column of the concept file where ``needle`` first appears in the body
+    (the rendered HTML has other lines), or the start of the body."""
+    position = concept.body.lower().find(needle.lower()) if needle else -1
+    if position == -1:
+        return concept.body_line, 1
+    line_start = concept.body.rfind("\n", 0, position) + 1
+    return concept.body_line + concept.body.count("\n", 0, position), position - line_start + 1
+
+
+def _bounded(render: Callable[[MkDocsConfig, Files], None], concept: Concept) -> Any:
+    """``page.render`` for one concept page, with a time limit, and deep recursion
+    turned into a finding instead of a traceback."""
+
+    def run(config: MkDocsConfig, files: Files) -> None:
+        where = f"{concept.path}:{concept.body_line}: CK207"
+        try:
+            with time_limit(render_budget(len(concept.body))):
+                render(config, files)
+        except RecursionError:
+            raise PluginError(f"{where} the body nests too deeply to render") from None
+        except RenderTimeout as error:
+            raise PluginError(f"{where} {error}: simplify the body") from None
+
+    return run
 
 
 class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-call]
@@ -42,6 +71,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._site: Site | None = None
         self._page: Page | None = None
         self._missing: list[str] = []
+        self._tooltips = False
 
     # -- configuration --------------------------------------------------------------
 
@@ -62,11 +92,15 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 severity=dict(self.config.severity),
                 max_file_size=self.config.max_file_size,
                 base_dir=Path(config.config_file_path or ".").resolve().parent,
+                url_prefix=self.config.url_prefix,
+                use_directory_urls=config.use_directory_urls,
             )
         except SettingsError as error:
             raise PluginError(f"conceptkb: configuration: {error}") from error
         self._settings = settings
-        config.markdown_extensions.append(WikilinkExtension(self._wikilink, settings.categories))  # type: ignore[arg-type]
+        self._tooltips = "content.tooltips" in (config.theme.get("features") or ())
+        extension = WikilinkExtension(self._wikilink, settings.categories, tooltips=self._tooltips)
+        config.markdown_extensions.append(extension)  # type: ignore[arg-type]
         if TEMPLATES_DIR not in config.theme.dirs:
             config.theme.dirs.append(TEMPLATES_DIR)
         config.extra_css.append(Site.CSS)
@@ -99,11 +133,17 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 " refusing to build a site that loses entries"
             )
         self._result = result
-        self._site = Site(result.index, config, self.config, log=log)
+        self._site = Site(result.index, config, self.config, log=log, tooltips=self._tooltips)
         self._site.add_files(files)
         return files
 
     # -- pages ----------------------------------------------------------------------
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        concept = self._site.concept_of(page) if self._site is not None else None
+        if concept is not None:
+            page.render = _bounded(page.render, concept)  # type: ignore[method-assign]
+        return page
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -159,12 +199,13 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             return html
         concept = site.concept_of(page)
         if concept is not None:
-            problems = unsafe_html(html)
+            problems = htmlpolicy.check_html(html)
             if problems:
-                code, what = problems[0]
+                first = problems[0]
+                line, column = source_position(concept, first.needle)
                 raise PluginError(
-                    f"{concept.path}:{concept.body_line}: {code} the body renders to HTML with"
-                    f" {what}; bodies may not hold anything that runs script"
+                    f"{concept.path}:{line}:{column}: {first.code} the body renders to HTML"
+                    f" with {first.message}"
                 )
             if self._missing:
                 log.warning(

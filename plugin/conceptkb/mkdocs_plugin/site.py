@@ -27,9 +27,10 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
+from conceptkb import urlspace
 from conceptkb.exports import concepts_json, defined_term, defined_term_set, script_json
 from conceptkb.index import ConceptIndex
-from conceptkb.layout import Layout, redirects
+from conceptkb.markdown_ext import tooltip_text
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.model import Concept, Reference
 from conceptkb.names import normalize
@@ -91,17 +92,27 @@ class Site:
         config: MkDocsConfig,
         options: ConceptKBConfig,
         log: logging.LoggerAdapter[logging.Logger],
+        *,
+        tooltips: bool = False,
     ) -> None:
         self.index = index
         self.config = config
         self.options = options
-        self.layout = Layout(options.url_prefix)
+        self.space = urlspace.build(
+            index,
+            tuple(options.categories),
+            prefix=options.url_prefix,
+            use_directory_urls=config.use_directory_urls,
+        )
+        self.layout = self.space.layout
         self.log = log
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(config.theme.dirs),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
         )
+        # Material's tooltips put a link's title into innerHTML: escape it for that too.
+        self.env.filters["tooltip"] = tooltip_text if tooltips else (lambda text: text)
         self._kinds: dict[str, _Kind] = {}
         self._concept_files: dict[str, File] = {}
         self._index_file: File | None = None
@@ -185,7 +196,7 @@ class Site:
             self._tag_files[tag] = self._add(
                 files, layout.tag(tag), "\n", _Kind("tag", tag), in_nav=False
             )
-        for slug, concept_id in redirects(self.index).items():
+        for slug, concept_id in self.space.redirects().items():
             src_uri = layout.redirect(slug, self.config.use_directory_urls)
             target = self._concept_files[concept_id]
             html = self.env.get_template("conceptkb/redirect.html").render(
