@@ -17,6 +17,7 @@ from markdown.extensions.attr_list import get_attrs_and_remainder
 from markdown.extensions.toc import slugify as toc_slugify
 
 from conceptkb import htmlpolicy
+from conceptkb.rules import RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
 
 WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*?))?\]\]")
 """``[[target]]`` or ``[[target|label]]``; the Markdown extension uses the same pattern."""
@@ -259,7 +260,7 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
 
 def _bad_url(url: str, what: str, line: int, column: int) -> Unsafe:
     return Unsafe(
-        htmlpolicy.UNSAFE_URL,
+        UNSAFE_URL,
         f"{htmlpolicy.url_scheme(url)}: URL in a {what}: links may use"
         f" {', '.join(sorted(htmlpolicy.SCHEMES))} or a relative URL",
         line,
@@ -272,7 +273,7 @@ def _attr_list_problems(text: str, line: int, column: int) -> Iterator[Unsafe]:
     for name, value in attrs:
         if name == "id" and value and htmlpolicy.reserved_id(value):
             yield Unsafe(
-                htmlpolicy.RESERVED_HTML_ID,
+                RESERVED_HTML_ID,
                 f"id {value!r} would shadow the theme's own elements: ids may not start"
                 f" with {' or '.join(map(repr, htmlpolicy.RESERVED_ID_PREFIXES))}",
                 line,
@@ -280,7 +281,7 @@ def _attr_list_problems(text: str, line: int, column: int) -> Iterator[Unsafe]:
             )
         elif name not in htmlpolicy.GLOBAL_ATTRIBUTES and name != ".":
             yield Unsafe(
-                htmlpolicy.UNSAFE_HTML,
+                UNSAFE_HTML,
                 f"attribute {name}= in an attribute list is not allowed",
                 line,
                 column,
@@ -297,7 +298,7 @@ def _heading_id_problems(masked: str) -> Iterator[Unsafe]:
         slug = toc_slugify(match.group(2).strip().rstrip("#").strip(), "-")
         if htmlpolicy.reserved_id(slug):
             yield Unsafe(
-                htmlpolicy.RESERVED_HTML_ID,
+                RESERVED_HTML_ID,
                 f"heading gets the id {slug!r}, which would shadow the theme's own elements:"
                 " reword it, or give it another id with {#my-id}",
                 number,

@@ -31,11 +31,33 @@ from conceptkb.names import (
     skeleton,
     slugify,
 )
-from conceptkb.rules import RULES_BY_CODE
+from conceptkb.rules import (
+    AMBIGUOUS_WIKILINK,
+    BODY_LIMITS,
+    BROADER_CYCLE,
+    CONFUSABLE_NAMES,
+    DUPLICATE_ID,
+    INVALID_ID,
+    INVISIBLE_CHARACTER,
+    MARKUP_IN_TEXT,
+    NAME_COLLISION,
+    NO_REFERENCES,
+    ORPHAN,
+    PLACEHOLDER,
+    RULES_BY_CODE,
+    SELF_REFERENCE,
+    SUMMARY_NO_FULL_STOP,
+    SUMMARY_NOT_PLAIN,
+    UNKNOWN_CONCEPT,
+    UNKNOWN_WIKILINK,
+    UNREADABLE_FILE,
+    URL_COLLISION,
+    URL_TOO_LONG,
+)
 from conceptkb.schema import SchemaChecker
 from conceptkb.settings import Settings
 
-PLACEHOLDER = "FIXME"
+PLACEHOLDER_TEXT = "FIXME"
 _MAY_BE_MARKDOWN = re.compile(r"[`*_\[\]!#<&]|^\s*(?:[-+>]|\d+[.)])\s", re.MULTILINE)
 """Characters without which a summary cannot hold Markdown syntax (a prefilter)."""
 _CLOSING = "\"')]}\u00bb\u201d\u2019"
@@ -133,7 +155,9 @@ class _Run:
             folder = self._folders[path.parent] = display_path(path.parent, self.settings.base_dir)
         display = path.name if folder == "." else f"{folder}/{path.name}"
         if path.suffix != ".md":
-            self.report(display, 1, 1, "CK010", "is not a concept file: concept files end in '.md'")
+            self.report(
+                display, 1, 1, UNREADABLE_FILE, "is not a concept file: concept files end in '.md'"
+            )
             return
         loaded = load(
             path, display, max_bytes=self.settings.max_file_size, root=self.settings.concepts_dir
@@ -147,9 +171,12 @@ class _Run:
         concept_id = path.stem
         if not self._check_id(concept_id, display):
             return
-        if schema_findings:
-            return
-        concept = Concept.from_document(concept_id, document)
+        # A file with schema errors still gets every finding its valid parts allow.
+        concept = (
+            Concept.from_partial(concept_id, document)
+            if schema_findings
+            else Concept.from_document(concept_id, document)
+        )
         concept.source = path
         concept.masked_body = bodyscan.mask_code(document.body)
         concept.links = bodyscan.wikilinks(concept.masked_body)
@@ -165,7 +192,7 @@ class _Run:
                 display,
                 1,
                 1,
-                "CK107",
+                INVALID_ID,
                 f"file name is {len(concept_id)} characters long; an id has at most"
                 f" {MAX_ID_LENGTH}",
             )
@@ -175,7 +202,7 @@ class _Run:
                 display,
                 1,
                 1,
-                "CK107",
+                INVALID_ID,
                 f"file name {concept_id!r} is not a concept id: use lowercase kebab-case,"
                 f" e.g. {slugify(concept_id) or 'my-concept'!r}.md",
             )
@@ -185,7 +212,7 @@ class _Run:
                 display,
                 1,
                 1,
-                "CK107",
+                INVALID_ID,
                 f"id {concept_id!r} is a reserved file name on Windows; choose another",
             )
             return False
@@ -200,7 +227,7 @@ class _Run:
                 concept.path,
                 concept.body_line + excess.line - 1,
                 excess.column,
-                limits.BODY_LIMITS,
+                BODY_LIMITS,
                 excess.message,
             )
         return found
@@ -224,20 +251,27 @@ class _Run:
             (["summary"], concept.summary),
         ]
         fields += [(["aliases", i], a) for i, a in enumerate(concept.aliases)]
-        for i, reference in enumerate(document.data.get("references", ())):
+        references = document.data.get("references")
+        for i, reference in enumerate(references if isinstance(references, list) else ()):
+            if not isinstance(reference, dict):
+                continue
             for key in ("title", "note"):
                 if isinstance(reference.get(key), str):
                     fields.append((["references", i, key], reference[key]))
-            for j, author in enumerate(reference.get("authors", ())):
-                fields.append((["references", i, "authors", j], author))
+            authors = reference.get("authors")
+            for j, author in enumerate(authors if isinstance(authors, list) else ()):
+                if isinstance(author, str):
+                    fields.append((["references", i, "authors", j], author))
         for where, value in fields:
+            if not value:
+                continue
             markup = htmlpolicy.markup_in_text(value)
             name = ".".join(str(p) for p in where)
             if markup is not None:
                 self.at(
                     document,
                     where,
-                    htmlpolicy.MARKUP_IN_TEXT,
+                    MARKUP_IN_TEXT,
                     f"{name} holds {markup}: it is shown as plain text, and the theme's"
                     " tooltips would render markup as HTML",
                 )
@@ -247,27 +281,31 @@ class _Run:
                     self.at(
                         document,
                         where,
-                        "CK112",
+                        INVISIBLE_CHARACTER,
                         f"{name} holds {', '.join(hidden)}: names must read as they are"
                         " written; remove it",
                     )
 
     def _check_quality(self, concept: Concept) -> None:
         document = concept.document
-        if PLACEHOLDER in document.yaml_text or PLACEHOLDER in concept.masked_body:
+        if PLACEHOLDER_TEXT in document.yaml_text or PLACEHOLDER_TEXT in concept.masked_body:
             self._report_placeholders(concept)
-        if self._is_markdown(concept.summary):
+        if concept.summary and self._is_markdown(concept.summary):
             self.at(
                 document,
                 ["summary"],
-                "CK302",
+                SUMMARY_NOT_PLAIN,
                 "summary holds Markdown, which is shown as written: write plain text",
             )
-        if not concept.summary.rstrip(_CLOSING).endswith("."):
-            self.at(document, ["summary"], "CK303", "summary does not end with a full stop")
-        if not concept.references:
+        if concept.summary and not concept.summary.rstrip(_CLOSING).endswith("."):
+            self.at(
+                document, ["summary"], SUMMARY_NO_FULL_STOP, "summary does not end with a full stop"
+            )
+        if not concept.references and (concept.complete or "references" not in document.data):
             where: list[str | int] = ["references"] if "references" in document.data else []
-            self.at(document, where, "CK304", "no references: cite at least one primary source")
+            self.at(
+                document, where, NO_REFERENCES, "no references: cite at least one primary source"
+            )
 
     def _is_markdown(self, text: str) -> bool:
         """Whether Markdown would render ``text`` as more than one paragraph of text
@@ -283,13 +321,13 @@ class _Run:
     def _report_placeholders(self, concept: Concept) -> None:
         document = concept.document
         for number, line in enumerate(document.yaml_text.split("\n"), start=2):
-            column = line.find(PLACEHOLDER)
+            column = line.find(PLACEHOLDER_TEXT)
             if column != -1 and not line.lstrip().startswith("#"):
-                self.report(concept.path, number, column + 1, "CK110", _PLACEHOLDER_MESSAGE)
+                self.report(concept.path, number, column + 1, PLACEHOLDER, _PLACEHOLDER_MESSAGE)
         for number, line in enumerate(concept.masked_body.split("\n"), start=concept.body_line):
-            column = line.find(PLACEHOLDER)
+            column = line.find(PLACEHOLDER_TEXT)
             if column != -1:
-                self.report(concept.path, number, column + 1, "CK110", _PLACEHOLDER_MESSAGE)
+                self.report(concept.path, number, column + 1, PLACEHOLDER, _PLACEHOLDER_MESSAGE)
 
     # -- the whole knowledge base ----------------------------------------------------
 
@@ -315,8 +353,15 @@ class _Run:
                     concept.path,
                     1,
                     1,
-                    "CK108",
+                    DUPLICATE_ID,
                     f"id {concept.id!r} is already used by {first.path}",
+                )
+                self.report(
+                    first.path,
+                    1,
+                    1,
+                    DUPLICATE_ID,
+                    f"id {concept.id!r} is also used by {concept.path}",
                 )
                 continue
             owner[concept.id] = concept
@@ -329,7 +374,7 @@ class _Run:
                     self.at(
                         concept.document,
                         ["former_ids", i],
-                        "CK108",
+                        DUPLICATE_ID,
                         f"former id {former!r} is {what} {first.path}",
                     )
                 elif first is None:
@@ -338,7 +383,7 @@ class _Run:
                     self.at(
                         concept.document,
                         ["former_ids", i],
-                        "CK108",
+                        DUPLICATE_ID,
                         f"former id {former!r} is this concept's own id",
                     )
         return unique
@@ -356,7 +401,7 @@ class _Run:
                         self.at(
                             concept.document,
                             name.where,
-                            "CK109",
+                            NAME_COLLISION,
                             f"alias {name.text!r} repeats this concept's {own[key]}",
                         )
                     continue
@@ -368,14 +413,19 @@ class _Run:
                 continue
             holder = min(names, key=lambda n: (rank[n.kind], n.concept.path))
             for name in names:
-                if name is holder or (name.kind == "former id" and holder.kind != "title"):
+                if name.kind == "former id" and holder.kind != "title":
                     continue  # former ids that clash with ids are CK108
-                what = "the id" if holder.kind == "id" else f"the {holder.kind} {holder.text!r}"
+                # Reported on every file involved: each name points at the other side.
+                other = holder if name is not holder else next(n for n in names if n is not name)
+                if name.kind == "id" and other.kind == "former id":
+                    continue  # CK108 again
+                what = "the id" if other.kind == "id" else f"the {other.kind} {other.text!r}"
+                verb = "is already" if name is not holder else "is also"
                 self.at(
                     name.concept.document,
                     name.where,
-                    "CK109",
-                    f"{name.kind} {name.text!r} is already {what} of {holder.concept.path}",
+                    NAME_COLLISION,
+                    f"{name.kind} {name.text!r} {verb} {what} of {other.concept.path}",
                 )
                 reported.add((name.concept.id, name.text))
         self._name_collisions = reported
@@ -400,7 +450,7 @@ class _Run:
                     self.at(
                         name.concept.document,
                         name.where,
-                        "CK113",
+                        CONFUSABLE_NAMES,
                         f"{name.kind} {name.text!r} looks the same as the {other.kind}"
                         f" {other.text!r} of {other.concept.path} but is spelt with other"
                         " characters: readers cannot tell them apart",
@@ -425,7 +475,7 @@ class _Run:
                     self.at(
                         concept.document,
                         where,
-                        "CK111",
+                        URL_COLLISION,
                         f"{this.describe()} and {other.describe()}"
                         f"{self._of(index, other)} would both be {url}: rename one",
                     )
@@ -435,7 +485,7 @@ class _Run:
                 self.at(
                     concept.document,
                     where,
-                    "CK114",
+                    URL_TOO_LONG,
                     f"{route.describe()} makes a URL segment of {too_long.size} bytes;"
                     f" the limit is {urlspace.MAX_SEGMENT_BYTES} bytes of UTF-8: shorten it",
                 )
@@ -472,7 +522,7 @@ class _Run:
                         self.at(
                             concept.document,
                             [field_name, i],
-                            "CK105",
+                            SELF_REFERENCE,
                             f"{field_name} names the concept itself",
                         )
                     elif target not in index.concepts:
@@ -485,7 +535,7 @@ class _Run:
                         self.at(
                             concept.document,
                             [field_name, i],
-                            "CK104",
+                            UNKNOWN_CONCEPT,
                             f"unknown concept id {target!r} in {field_name}{hint}",
                         )
 
@@ -518,17 +568,15 @@ class _Run:
                     path.pop()
 
     def _report_cycle(self, index: ConceptIndex, cycle: list[str]) -> None:
+        """Report a cycle on every concept in it, at its own link of the cycle."""
         first = min(range(len(cycle)), key=lambda i: cycle[i])
         ordered = cycle[first:] + cycle[:first]
-        concept = index.concepts[ordered[0]]
-        following = ordered[1] if len(ordered) > 1 else ordered[0]
-        where: list[str | int] = ["broader", concept.broader.index(following)]
-        self.at(
-            concept.document,
-            where,
-            "CK106",
-            f"cycle through broader: {' -> '.join([*ordered, ordered[0]])}",
-        )
+        text = " -> ".join([*ordered, ordered[0]])
+        for i, concept_id in enumerate(ordered):
+            concept = index.concepts[concept_id]
+            following = ordered[(i + 1) % len(ordered)]
+            where: list[str | int] = ["broader", concept.broader.index(following)]
+            self.at(concept.document, where, BROADER_CYCLE, f"cycle through broader: {text}")
 
     def _check_wikilinks(self, index: ConceptIndex) -> None:
         for concept in index.concepts.values():
@@ -547,7 +595,7 @@ class _Run:
                     concept.path,
                     1,
                     1,
-                    "CK301",
+                    ORPHAN,
                     "no other concept links to this one: link it from a related concept",
                 )
 
@@ -574,7 +622,7 @@ def _names_of(concept: Concept) -> list[_Name]:
     return names
 
 
-_PLACEHOLDER_MESSAGE = f"placeholder {PLACEHOLDER} left from the template: replace it"
+_PLACEHOLDER_MESSAGE = f"placeholder {PLACEHOLDER_TEXT} left from the template: replace it"
 
 
 def wikilink_problem(index: ConceptIndex, target: str) -> tuple[str, str] | None:
@@ -582,13 +630,13 @@ def wikilink_problem(index: ConceptIndex, target: str) -> tuple[str, str] | None
     resolution = index.resolve(target)
     if resolution.candidates:
         return (
-            "CK202",
+            AMBIGUOUS_WIKILINK,
             f"wikilink [[{target}]] is ambiguous: it names"
             f" {', '.join(map(repr, resolution.candidates))}; link an id instead",
         )
     if resolution.concept is None:
         return (
-            "CK201",
+            UNKNOWN_WIKILINK,
             f"wikilink [[{target}]] names no known concept{did_you_mean(resolution.suggestion)}",
         )
     return None
@@ -629,7 +677,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
             display_path(folder, settings.base_dir),
             1,
             1,
-            "CK010",
+            UNREADABLE_FILE,
             f"folder cannot be read ({reason}): the concepts in it would be missing;"
             " move them into the concepts folder",
         )
@@ -643,17 +691,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
     for path in files:
         run.read(path)
     index = run.cross_check()
-    severities = settings.severities()
-    findings = []
-    for finding in run.findings:
-        severity = severities.get(finding.code, finding.severity)
-        if severity is None:
-            continue
-        if severity is not finding.severity:
-            finding = Finding(
-                finding.path, finding.line, finding.column, finding.code, severity, finding.message
-            )
-        findings.append(finding)
+    findings = [f for f in map(settings.apply, run.findings) if f is not None]
     if selected is not None:
         shown = {display_path(p, settings.base_dir) for p in selected}
         findings = [f for f in findings if f.path in shown]

@@ -18,10 +18,7 @@ from dataclasses import dataclass
 
 from justhtml import JustHTML
 
-UNSAFE_HTML = "CK203"
-UNSAFE_URL = "CK204"
-MARKUP_IN_TEXT = "CK205"
-RESERVED_HTML_ID = "CK206"
+from conceptkb.rules import RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
 
 ELEMENTS = frozenset(
     [

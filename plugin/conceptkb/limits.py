@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-BODY_LIMITS = "CK012"
-
 MAX_LINE_LENGTH = 10_000
 """Characters in one line of a body."""
 MAX_BRACKETS = 500

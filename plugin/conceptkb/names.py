@@ -71,3 +71,22 @@ def invisible_characters(text: str) -> list[str]:
         for char in text
         if unicodedata.category(char) in ("Cf", "Cc")
     ]
+
+
+_ACRONYM = re.compile(r"\(([A-Za-z][A-Za-z0-9-]{1,15})\)\s*$")
+
+
+def fold(text: str) -> str:
+    """``text`` without accents: 'Crème fraîche' -> 'Creme fraiche'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def proposed_id(title: str) -> str:
+    """The id ``conceptkb new`` proposes for a title: the acronym in parentheses at the
+    end when there is one ("Group Relative Policy Optimization (GRPO)" -> 'grpo'),
+    else the title folded to ASCII and slugged ("Crème fraîche" -> 'creme-fraiche')."""
+    acronym = _ACRONYM.search(title)
+    if acronym is not None:
+        return slugify(acronym.group(1))
+    return slugify(fold(title))

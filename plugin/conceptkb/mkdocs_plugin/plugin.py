@@ -25,12 +25,13 @@ from mkdocs.structure.pages import Page
 from conceptkb import bodyscan, htmlpolicy
 from conceptkb.bounded import RenderTimeout, render_budget, time_limit
 from conceptkb.checker import LintResult, lint, wikilink_problem
-from conceptkb.diagnostics import Severity
+from conceptkb.diagnostics import Finding, Severity
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.site import TEMPLATES_DIR, Site
 from conceptkb.model import Concept
-from conceptkb.settings import Settings, SettingsError, check_options
+from conceptkb.rules import RULES_BY_CODE, UNKNOWN_WIKILINK
+from conceptkb.settings import Settings, SettingsError, from_options
 
 log = get_plugin_logger(__name__)
 
@@ -79,21 +80,13 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._result = None
         self._site = None
         self._page = None
-        options = {
-            "categories": self.config.categories,
-            "severity": self.config.severity,
-            "max_file_size": self.config.max_file_size,
-        }
         try:
-            check_options(options)
-            settings = Settings(
-                concepts_dir=Path(self.config.concepts_dir),
-                categories=tuple(self.config.categories),
-                severity=dict(self.config.severity),
-                max_file_size=self.config.max_file_size,
-                base_dir=Path(config.config_file_path or ".").resolve().parent,
-                url_prefix=self.config.url_prefix,
+            settings = from_options(
+                dict(self.config),
+                Path(config.config_file_path or ".").resolve().parent,
                 use_directory_urls=config.use_directory_urls,
+                site_url=config.site_url or "",
+                base_dir=Path(config.config_file_path or ".").resolve().parent,
             )
         except SettingsError as error:
             raise PluginError(f"conceptkb: configuration: {error}") from error
@@ -117,23 +110,16 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         assert self._settings is not None
         result = lint(self._settings)
         for finding in result.findings:
-            line = f"{finding.location()}: {finding.code} {finding.message}"
-            if finding.severity is Severity.ERROR:
-                log.error(line)
-            else:
-                log.warning(line)
+            self._report(finding)
         if result.errors:
-            raise PluginError(
-                f"conceptkb: {len(result.index)} concepts, {len(result.errors)} errors,"
-                f" {len(result.warnings)} warnings: the site was not built"
-            )
+            raise PluginError(f"conceptkb: {result.summary()}: the site was not built")
         if len(result.index) != len(result.files):
             raise PluginError(
                 f"conceptkb: {len(result.files)} concept files but {len(result.index)} concepts;"
                 " refusing to build a site that loses entries"
             )
         self._result = result
-        self._site = Site(result.index, config, self.config, log=log, tooltips=self._tooltips)
+        self._site = Site(result.index, config, self._settings, log=log, tooltips=self._tooltips)
         self._site.add_files(files)
         return files
 
@@ -158,6 +144,15 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             self._check_page_wikilinks(markdown, page)
         return markdown
 
+    def _report(self, finding: Finding) -> None:
+        """Log a finding at the severity the policy gives it (or not at all if off)."""
+        assert self._settings is not None
+        applied = self._settings.apply(finding)
+        if applied is None:
+            return
+        line = f"{applied.location()}: {applied.code} {applied.message}"
+        (log.error if applied.severity is Severity.ERROR else log.warning)(line)
+
     def _check_page_wikilinks(self, markdown: str, page: Page) -> None:
         """Report unresolved wikilinks in the site's own pages, with their lines."""
         assert self._site is not None
@@ -169,8 +164,15 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             problem = wikilink_problem(self._site.index, link.target)
             if problem is not None:
                 code, message = problem
-                log.warning(
-                    f"{page.file.src_path}:{link.line + offset}:{link.column}: {code} {message}"
+                self._report(
+                    Finding(
+                        page.file.src_path,
+                        link.line + offset,
+                        link.column,
+                        code,
+                        RULES_BY_CODE[code].severity,
+                        message,
+                    )
                 )
 
     def _wikilink(self, target: str, label: str | None) -> etree.Element:
@@ -208,8 +210,15 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                     f" with {first.message}"
                 )
             if self._missing:
-                log.warning(
-                    f"{concept.path}: CK201 unresolved wikilinks: {', '.join(self._missing)}"
+                self._report(
+                    Finding(
+                        concept.path,
+                        concept.body_line,
+                        1,
+                        UNKNOWN_WIKILINK,
+                        RULES_BY_CODE[UNKNOWN_WIKILINK].severity,
+                        f"unresolved wikilinks: {', '.join(self._missing)}",
+                    )
                 )
         return site.render_page(page, html)
 
@@ -232,13 +241,11 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             index_file.write_text(
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
             )
-        log.info(
-            f"{len(result.index)} concepts, {len(result.errors)} errors,"
-            f" {len(result.warnings)} warnings"
-        )
+        log.info(result.summary())
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        server.watch(os.fspath(self.config.concepts_dir))
+        if self._settings is not None:
+            server.watch(os.fspath(self._settings.concepts_dir))
         return server

@@ -31,10 +31,10 @@ from conceptkb import urlspace
 from conceptkb.exports import concepts_json, defined_term, defined_term_set, script_json
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
-from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.model import Concept, Reference
 from conceptkb.names import normalize
 from conceptkb.schema import export_schema_text, schema_text
+from conceptkb.settings import Settings
 
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
 _ASSETS = resources.files("conceptkb").joinpath("assets")
@@ -90,7 +90,7 @@ class Site:
         self,
         index: ConceptIndex,
         config: MkDocsConfig,
-        options: ConceptKBConfig,
+        options: Settings,
         log: logging.LoggerAdapter[logging.Logger],
         *,
         tooltips: bool = False,
@@ -100,7 +100,7 @@ class Site:
         self.options = options
         self.space = urlspace.build(
             index,
-            tuple(options.categories),
+            options.categories,
             prefix=options.url_prefix,
             use_directory_urls=config.use_directory_urls,
         )
@@ -206,7 +206,9 @@ class Site:
             )
             self._add(files, src_uri, html)
         self._add(files, layout.export, concepts_json(self.index, self._site_url_of))
-        self._add(files, layout.schema, schema_text())
+        self._add(
+            files, layout.schema, schema_text(self.options.categories, self.config.site_url or "")
+        )
         self._add(files, layout.export_schema, export_schema_text())
         for name in ("conceptkb.css", "conceptkb.js"):
             self._add(files, f"assets/conceptkb/{name}", _ASSETS.joinpath(name).read_bytes())
