@@ -9,11 +9,17 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 SERVE_ADDR ?= 127.0.0.1:8000
 
-.PHONY: help setup serve build test lint-kb lint-code pytest browser-deps lock bench clean
+.PHONY: help setup serve build test test-fast lint-kb lint-code pytest browser-deps lock bench clean
+
+# The unit tier: the linter's example files, the CLI, the shared owners (HTML
+# allowlist, names, URL space, limits) and the content checks, in well under 30 s.
+FAST_TESTS := tests/test_policy.py tests/test_lint_fixtures.py tests/test_cli.py \
+	tests/test_bounded.py tests/test_content.py
 
 help:
 	@echo "make serve   set up, build and serve the site on http://127.0.0.1:8000"
 	@echo "make test    set up, lint the knowledge base and the code, run every test"
+	@echo "make test-fast  lint the knowledge base and run the unit tier (seconds)"
 	@echo "make build   build the static site into site/ (strict)"
 	@echo "make lock    refresh requirements.lock from pyproject.toml"
 	@echo "make bench   run the benchmarks (minutes; BENCH_ARGS='--large' for N=10,000)"
@@ -57,8 +63,11 @@ pytest: $(STAMP) browser-deps
 
 test: lint-kb lint-code pytest
 
+test-fast: lint-kb $(STAMP)
+	$(BIN)/pytest -q $(FAST_TESTS)
+
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

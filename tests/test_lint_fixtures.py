@@ -60,7 +60,11 @@ def test_case_raises_its_rule(case: Path, monkeypatch: pytest.MonkeyPatch) -> No
         assert f" {match.group(1).upper()} " in output
 
 
+BUILD_ONLY = {"CK207"}
+"""Rules only a build can break (rendering); tests/test_bounded.py covers them."""
+
+
 def test_every_rule_has_a_failing_fixture() -> None:
     covered = {p.name[:5].upper() for p in CASE_DIRS}
-    missing = [rule.code for rule in RULES if rule.code not in covered]
+    missing = [r.code for r in RULES if r.code not in covered and r.code not in BUILD_ONLY]
     assert not missing, f"rules without a fixture in {CASES}: {missing}"

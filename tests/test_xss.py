@@ -25,7 +25,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from conceptkb import bodyscan
-from conceptkb.safety import unsafe_html
+from conceptkb.htmlpolicy import check_html
 
 from .conftest import Built, Project
 
@@ -90,14 +90,16 @@ DANGEROUS_ELEMENTS = {
     "form",
     "isindex",
 }
-_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
 _UNSAFE_SCHEME = re.compile(r"(?:javascript|vbscript|data):", re.IGNORECASE)
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?\s*(?:javascript|vbscript|data):", re.IGNORECASE)
 
 
 def _cleaned(value: str) -> str:
-    """An attribute value as a browser reads a URL: no whitespace or controls, lowercase."""
-    return _IGNORED_IN_URL.sub("", html.unescape(value)).lower()
+    """An attribute value as a browser's URL parser reads it (WHATWG): leading and
+    trailing controls and spaces stripped, tabs and newlines removed, lowercase.
+    Spaces inside stay: "java    script:" has no scheme."""
+    stripped = html.unescape(value).strip("".join(chr(c) for c in range(0x21)))
+    return re.sub(r"[\t\n\r]", "", stripped).lower()
 
 
 def attribute_problems(soup: BeautifulSoup | Tag) -> list[str]:
@@ -189,7 +191,7 @@ def test_vector_is_refused_or_rendered_harmless(
 ) -> None:
     built = vector_project(project, vector).build(strict=False)
     if not built.ok:
-        assert re.search(r"concepts/vector\.md:\d+:\d+: CK20[34] ", built.log), built.log
+        assert re.search(r"concepts/vector\.md:\d+:\d+: CK20[346] ", built.log), built.log
         assert "Traceback" not in built.log + built.error
         assert not built.exists("concepts/vector/")
         return
@@ -207,7 +209,7 @@ def _rendered(body: str) -> str:
 def test_rendered_html_check_catches_what_the_linter_would(vector: str) -> None:
     """Past the linter, the plugin's last check on rendered HTML must still hold."""
     rendered = _rendered(f"## Vector\n\n{vector}\n")
-    if unsafe_html(rendered):
+    if check_html(rendered):
         return
     soup = BeautifulSoup(f"<article>{rendered}</article>", "html.parser")
     problems = content_problems(soup, set())
@@ -225,27 +227,36 @@ def test_rendered_html_check_stops_the_build(
     monkeypatch.setattr(bodyscan, "unsafe_content", nothing)
     built = vector_project(project, "<img src=x onerror=alert(1)>").build(strict=False)
     assert not built.ok
-    assert re.search(r"concepts/vector\.md:\d+: CK203 ", built.log), built.log
+    assert re.search(r"concepts/vector\.md:\d+:\d+: CK203 ", built.log), built.log
     assert "Traceback" not in built.log + built.error
 
 
 # -- names with payloads -------------------------------------------------------------
 
-TITLE = "</script><script>alert(1)</script>"
-SUMMARY = '"><img src=x onerror=alert(2)> and </script><script>alert(3)</script> in a summary.'
+# Plain text that is hostile only where it is not escaped: quotes that would end an
+# attribute, "<" and "&" that a theme could read as markup. Names holding markup are
+# refused outright (CK205; see test_markup_in_names_is_refused).
+TITLE = "\" onmouseover=\"alert(1) x < y & 'z'"
+SUMMARY = "\"'> onfocus='alert(2)' autofocus x < y & z; AT&T < /script in a summary."
 ALIASES = [
-    "'><svg onload=alert(4)>",
-    "</title><script>alert(5)</script>",
+    "' onload='alert(4)",
+    "x < /title> & alert(5)",
     '" onmouseover="alert(6)',
 ]
 PAYLOADS = [TITLE, SUMMARY, *ALIASES]
+MARKUP_NAMES = [
+    "</script><script>alert(1)</script>",
+    "&lt;img src=x onerror=alert(2)&gt;",
+    "<!--><img src=x onerror=alert(3)>",
+    "'><svg onload=alert(4)>",
+]
 
 
 @pytest.fixture(scope="module")
 def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
     project = Project(tmp_path_factory.mktemp("payload") / "kb")
     project.config(markdown_extensions=EXTENSIONS)
-    reference = [{"title": "<b>Paper</b>", "url": "https://arxiv.org/abs/2101.00001"}]
+    reference = [{"title": "Paper <3 & more", "url": "https://arxiv.org/abs/2101.00001"}]
     project.concept(
         "payload",
         TITLE,
@@ -319,7 +330,8 @@ def test_payloads_in_tooltips_are_whole_attribute_values(payload_site: Built) ->
         links = [a for a in page.select("a.ck-link") if "payload" in str(a.get("href", ""))]
         assert links, path
         for link in links:
-            assert link["title"] == SUMMARY, (path, str(link))
+            # Escaped once more for Material's tooltips, which use innerHTML.
+            assert html.unescape(link["title"]) == SUMMARY, (path, str(link))
             assert set(link.attrs) <= {"href", "title", "class"}, (path, str(link))
 
 
@@ -399,8 +411,8 @@ def test_wikilink_text_from_a_title_or_alias_is_escaped(project: Project) -> Non
     project.concept(
         "payload",
         TITLE,
-        summary="Payload is a concept whose title holds a script element.",
-        aliases=["<b>bold</b> alias"],
+        summary="Payload is a concept whose title holds quotes and angle brackets.",
+        aliases=["x < y alias"],
         related=["plain"],
         references=reference,
         body="## Links\n\nSee [[plain|the plain one]].\n",
@@ -412,7 +424,7 @@ def test_wikilink_text_from_a_title_or_alias_is_escaped(project: Project) -> Non
         references=reference,
         body="## Links\n\nSee [[payload]].\n",
     )
-    project.write("docs/index.md", "# Home\n\nStart at [[payload]] or [[<b>bold</b> alias]].\n")
+    project.write("docs/index.md", "# Home\n\nStart at [[payload]] or [[x < y alias]].\n")
     built = project.build(strict=False)
     assert built.ok, built.error + built.log
     for path in ("", "concepts/plain/"):
@@ -422,3 +434,21 @@ def test_wikilink_text_from_a_title_or_alias_is_escaped(project: Project) -> Non
         assert links[0].get_text() == TITLE, (path, str(links[0]))
         assert not [s for s in page.find_all("script") if "alert(" in s.get_text()], path
     assert built.html("").find("b") is None
+
+
+@pytest.mark.parametrize("name", MARKUP_NAMES)
+@pytest.mark.parametrize("field", ["title", "summary", "alias"])
+def test_markup_in_names_is_refused(project: Project, name: str, field: str) -> None:
+    """Markup in text that the theme shows as HTML is an error, in lint and in the build."""
+    project.config(markdown_extensions=EXTENSIONS)
+    fields: dict[str, Any] = {
+        "summary": name if field == "summary" else "Payload is a concept.",
+        "references": [{"title": "Paper", "url": "https://arxiv.org/abs/2101.00001"}],
+    }
+    if field == "alias":
+        fields["aliases"] = [name]
+    project.concept("payload", name if field == "title" else "Payload", **fields)
+    built = project.build(strict=False)
+    assert not built.ok
+    assert re.search(r"concepts/payload\.md:\d+:\d+: CK205 ", built.log), built.log
+    assert not built.exists("concepts/payload/")

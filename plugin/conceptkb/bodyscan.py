@@ -13,35 +13,30 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from markdown.extensions.attr_list import get_attrs_and_remainder
+from markdown.extensions.toc import slugify as toc_slugify
+
+from conceptkb import htmlpolicy
+from conceptkb.rules import RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
+
 WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*?))?\]\]")
 """``[[target]]`` or ``[[target|label]]``; the Markdown extension uses the same pattern."""
 
 _FENCE_OPEN = re.compile(r"( {0,3}|[ \t]*)(`{3,}|~{3,})(.*)")
 _MAY_START_CODE_OR_LIST = frozenset(" \t`~-*+>0123456789")
 _LIST_ITEM = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_CODE_SPAN = re.compile(r"(?<![\\`])(`+)((?:(?!\n[ \t]*\n)[\s\S])+?)(?<!`)\1(?!`)")
-
-_UNSAFE_TAG = re.compile(
-    r"<\s*(script|iframe|frame|frameset|object|embed|applet|base|meta|link|style|svg|math"
-    r"|template|portal|noscript|noembed|noframes|xmp|plaintext)\b",
-    re.IGNORECASE,
-)
-_EVENT_ATTR = re.compile(r"<[a-zA-Z][^<>]*?[\s/\"'`](on[a-zA-Z]+)\s*=", re.DOTALL | re.IGNORECASE)
-_ATTR_LIST_EVENT = re.compile(r"\{:?[^{}\n]*?(?<![^\s{:])(on[a-zA-Z]+)\s*=", re.IGNORECASE)
-"""An event handler set with attr_list syntax: ``[x](y){: onclick="..." }``."""
+_HEADING = re.compile(r"[ ]{0,3}(#{1,6})[ \t]+([^\n]*)")
 _URL_CONTEXTS = (
-    re.compile(r"\]\(\s*<?([^)\s>]*)"),
+    re.compile(r"\]\(\s*<?([^)\n>]*)"),
     re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:\s*<?(\S+)", re.MULTILINE),
-    re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^<>\s]*)>"),
-    re.compile(
-        r"\b(?:href|src|action|formaction|xlink:href|data|poster|background|srcset|cite"
-        r"|longdesc|usemap|dynsrc|lowsrc|content)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]*)",
-        re.IGNORECASE,
-    ),
 )
-_SCRIPT_SCHEME = re.compile(r"(?:java|vb)script:", re.IGNORECASE)
-_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
-UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+"""Where Markdown syntax holds a URL: inline links and images, reference definitions.
+Each pattern is linear: no part of it can match the same text two ways."""
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^<>\s]*|[^<>\s@!]+@[^<>\s@]+)>")
+"""``<https://...>`` and ``<name@host>``: Markdown autolinks, not HTML elements."""
+_ATTR_LIST = re.compile(r"\{:?[ ]*([#.][^{}\n]*|[\w\-:]+=[^{}\n]*)\}")
+"""``{: #id .class key=value }``: attribute lists, which set attributes on elements
+(they start with an id, a class or ``key=``, which JSON or set notation does not)."""
 
 
 def _indent_width(line: str) -> int:
@@ -114,9 +109,57 @@ def mask_code(body: str) -> str:
         out.append(line)
         previous_blank = False
     masked = "\n".join(out)
-    if "`" in masked:
-        masked = _CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked)
-    return masked
+    return _mask_code_spans(masked) if "`" in masked else masked
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(start, end):
+        if chars[i] != "\n":
+            chars[i] = " "
+
+
+def _mask_code_spans(text: str) -> str:
+    """Blank every code span: a run of backticks up to the next run of the same length
+    in the same paragraph. One pass over the runs, so the time is linear in the text
+    (a regular expression for this backtracks on growing runs of backticks)."""
+    chars = list(text)
+    for start, end in _paragraphs(text):
+        runs: list[tuple[int, int]] = []
+        position = text.find("`", start, end)
+        while position != -1:
+            stop = position
+            while stop < end and text[stop] == "`":
+                stop += 1
+            if position > 0 and text[position - 1] == "\\":
+                position += 1  # an escaped backtick is a literal one
+            if stop > position:
+                runs.append((position, stop - position))
+            position = text.find("`", stop, end)
+        waiting: dict[int, list[int]] = {}
+        for i in range(len(runs) - 1, -1, -1):
+            waiting.setdefault(runs[i][1], []).append(i)
+        i = 0
+        while i < len(runs):
+            run_start, length = runs[i]
+            same = waiting[length]
+            while same and same[-1] <= i:
+                same.pop()
+            if not same:
+                i += 1
+                continue
+            closing = same.pop()
+            _blank(chars, run_start, runs[closing][0] + length)
+            i = closing + 1
+    return "".join(chars)
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets of the runs of lines between blank lines."""
+    start = 0
+    for match in re.finditer(r"\n[ \t]*(?=\n)", text):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(text)
 
 
 class LineIndex:
@@ -167,7 +210,7 @@ def wikilinks(masked: str) -> list[WikiLink]:
 
 @dataclass(frozen=True)
 class Unsafe:
-    """Something in a body that could run script; code is CK203 (HTML) or CK204 (URL)."""
+    """Something in a body outside the HTML allowlist (see :mod:`conceptkb.htmlpolicy`)."""
 
     code: str
     message: str
@@ -175,16 +218,12 @@ class Unsafe:
     column: int
 
 
-def is_unsafe_url(url: str) -> bool:
-    """Whether a URL, as a browser reads it, uses a scheme that can run script or embed data."""
-    cleaned = _IGNORED_IN_URL.sub("", html.unescape(url.strip("\"'"))).lower()
-    return cleaned.startswith(UNSAFE_SCHEMES)
-
-
 def unsafe_content(masked: str) -> Iterator[Unsafe]:
-    """Tags that can run script, event handler attributes and unsafe URLs, outside code."""
-    if "<" not in masked and ":" not in masked and "&" not in masked and "{" not in masked:
-        return
+    """Raw HTML, attribute lists, Markdown URLs and heading ids outside the allowlist.
+
+    Raw HTML is parsed as a browser parses it, with autolinks (``<https://...>``)
+    blanked first, since Markdown turns those into links, not elements.
+    """
     index: LineIndex | None = None
 
     def where(offset: int) -> tuple[int, int]:
@@ -194,41 +233,74 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
         return index.locate(offset)
 
     if "<" in masked:
-        for match in _UNSAFE_TAG.finditer(masked):
-            yield Unsafe("CK203", f"raw <{match.group(1).lower()}> tag", *where(match.start()))
-        for match in _EVENT_ATTR.finditer(masked):
-            yield Unsafe(
-                "CK203",
-                f"event handler attribute {match.group(1).lower()}=",
-                *where(match.start(1)),
-            )
-    if "{" in masked:
-        for match in _ATTR_LIST_EVENT.finditer(masked):
-            yield Unsafe(
-                "CK203",
-                f"event handler attribute {match.group(1).lower()}= in an attribute list",
-                *where(match.start(1)),
-            )
-    reported: set[int] = set()
+        html_text = _AUTOLINK.sub(lambda m: " " * len(m.group(0)), masked)
+        for link in _AUTOLINK.finditer(masked):
+            if "@" not in link.group(1) and not htmlpolicy.url_allowed(link.group(1)):
+                yield _bad_url(link.group(1), "autolink", *where(link.start(1)))
+        lines = html_text.split("\n")
+        for violation in htmlpolicy.check_html(html_text):
+            # Point at the attribute itself when it is on the element's line.
+            text = lines[violation.line - 1] if violation.line <= len(lines) else ""
+            found = text.lower().find(violation.needle.lower(), violation.column - 1)
+            column = found + 1 if found != -1 else violation.column
+            yield Unsafe(violation.code, violation.message, violation.line, column)
     for pattern in _URL_CONTEXTS:
         for match in pattern.finditer(masked):
-            if is_unsafe_url(match.group(1)):
-                reported.add(match.start(1))
-                scheme = _IGNORED_IN_URL.sub("", html.unescape(match.group(1).strip("\"'")))
-                yield Unsafe(
-                    "CK204",
-                    f"unsafe {scheme.split(':', 1)[0].lower()}: URL",
-                    *where(match.start(1)),
-                )
-    whole = html.unescape(masked) if "&" in masked else masked
-    if not reported and _SCRIPT_SCHEME.search(whole.replace("\t", "")) is not None:
-        # Anywhere else (style=, attributes not listed above), line by line: decoding
-        # entities changes offsets, so the line is found first, then the column.
-        for number, line in enumerate(masked.split("\n"), start=1):
-            decoded = html.unescape(line) if "&" in line else line
-            found = _SCRIPT_SCHEME.search(decoded.replace("\t", ""))
-            if found is not None:
-                raw = _SCRIPT_SCHEME.search(line)
-                column = raw.start() + 1 if raw is not None else 1
-                yield Unsafe("CK204", f"{found.group(0).lower()} URL", number, column)
-                break
+            # Markdown passes character references through to the href, where the
+            # browser decodes them: judge the URL decoded.
+            url = html.unescape(match.group(1)) if "&" in match.group(1) else match.group(1)
+            if not htmlpolicy.url_allowed(url):
+                yield _bad_url(url, "link", *where(match.start(1)))
+    if "{" in masked:
+        for match in _ATTR_LIST.finditer(masked):
+            yield from _attr_list_problems(match.group(1), *where(match.start(1)))
+    if "#" in masked:
+        yield from _heading_id_problems(masked)
+
+
+def _bad_url(url: str, what: str, line: int, column: int) -> Unsafe:
+    return Unsafe(
+        UNSAFE_URL,
+        f"{htmlpolicy.url_scheme(url)}: URL in a {what}: links may use"
+        f" {', '.join(sorted(htmlpolicy.SCHEMES))} or a relative URL",
+        line,
+        column,
+    )
+
+
+def _attr_list_problems(text: str, line: int, column: int) -> Iterator[Unsafe]:
+    attrs, _ = get_attrs_and_remainder(text)
+    for name, value in attrs:
+        if name == "id" and value and htmlpolicy.reserved_id(value):
+            yield Unsafe(
+                RESERVED_HTML_ID,
+                f"id {value!r} would shadow the theme's own elements: ids may not start"
+                f" with {' or '.join(map(repr, htmlpolicy.RESERVED_ID_PREFIXES))}",
+                line,
+                column,
+            )
+        elif name not in htmlpolicy.GLOBAL_ATTRIBUTES and name != ".":
+            yield Unsafe(
+                UNSAFE_HTML,
+                f"attribute {name}= in an attribute list is not allowed",
+                line,
+                column,
+            )
+
+
+def _heading_id_problems(masked: str) -> Iterator[Unsafe]:
+    for number, line in enumerate(masked.split("\n"), start=1):
+        if "#" not in line:
+            continue
+        match = _HEADING.fullmatch(line.rstrip())
+        if match is None:
+            continue
+        slug = toc_slugify(match.group(2).strip().rstrip("#").strip(), "-")
+        if htmlpolicy.reserved_id(slug):
+            yield Unsafe(
+                RESERVED_HTML_ID,
+                f"heading gets the id {slug!r}, which would shadow the theme's own elements:"
+                " reword it, or give it another id with {#my-id}",
+                number,
+                match.start(2) + 1,
+            )

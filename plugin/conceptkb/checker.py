@@ -14,21 +14,54 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conceptkb import bodyscan
+import markdown
+
+from conceptkb import bodyscan, htmlpolicy, limits, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
-from conceptkb.names import WINDOWS_RESERVED, did_you_mean, is_valid_id, normalize, slugify
-from conceptkb.rules import RULES_BY_CODE
+from conceptkb.names import (
+    MAX_ID_LENGTH,
+    WINDOWS_RESERVED,
+    did_you_mean,
+    invisible_characters,
+    is_valid_id,
+    normalize,
+    skeleton,
+    slugify,
+)
+from conceptkb.rules import (
+    AMBIGUOUS_WIKILINK,
+    BODY_LIMITS,
+    BROADER_CYCLE,
+    CONFUSABLE_NAMES,
+    DUPLICATE_ID,
+    INVALID_ID,
+    INVISIBLE_CHARACTER,
+    MARKUP_IN_TEXT,
+    NAME_COLLISION,
+    NO_REFERENCES,
+    ORPHAN,
+    PLACEHOLDER,
+    RULES_BY_CODE,
+    SELF_REFERENCE,
+    SUMMARY_NO_FULL_STOP,
+    SUMMARY_NOT_PLAIN,
+    UNKNOWN_CONCEPT,
+    UNKNOWN_WIKILINK,
+    UNREADABLE_FILE,
+    URL_COLLISION,
+    URL_TOO_LONG,
+)
 from conceptkb.schema import SchemaChecker
 from conceptkb.settings import Settings
 
-RESERVED_IDS = frozenset({"index", "tags", "categories", "schema", "assets"})
-"""Ids that would collide with the pages the plugin generates next to concept pages."""
-
-PLACEHOLDER = "FIXME"
-_NOT_PLAIN = re.compile(r"[`*_<>\[\]]|\]\(|https?://|^#|^\s*[-+]\s", re.MULTILINE)
+PLACEHOLDER_TEXT = "FIXME"
+_MAY_BE_MARKDOWN = re.compile(r"[`*_\[\]!#<&]|^\s*(?:[-+>]|\d+[.)])\s", re.MULTILINE)
+"""Characters without which a summary cannot hold Markdown syntax (a prefilter)."""
+_CLOSING = "\"')]}\u00bb\u201d\u2019"
+"""Closing quotes and brackets that may follow a summary's full stop."""
 
 
 @dataclass
@@ -67,12 +100,26 @@ def display_path(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def discover(root: Path) -> list[Path]:
-    """Every non-hidden file below ``root``, sorted; only ``.md`` files are concepts."""
+def discover(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Every non-hidden file below ``root``, sorted; only ``.md`` files are concepts.
+
+    Folders that cannot be listed are added to ``unreadable`` with the reason, never
+    skipped in silence.
+    """
     found: list[tuple[str, str]] = []
-    for folder, dirnames, filenames in os.walk(root):
+
+    def refused(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((Path(error.filename or root), error.strerror or str(error)))
+
+    for folder, dirnames, filenames in os.walk(root, onerror=refused):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found.extend((folder, name) for name in filenames if not name.startswith("."))
+        for name in dirnames:
+            if Path(folder, name).is_symlink() and unreadable is not None:
+                unreadable.append(
+                    (Path(folder, name), "a symbolic link to a folder is not followed")
+                )
         # A folder named like a concept file is reported (CK010), not silently skipped.
         found.extend((folder, name) for name in dirnames if name.endswith(".md"))
     found.sort(key=lambda item: (*Path(item[0]).parts, item[1]))
@@ -88,6 +135,9 @@ class _Run:
         self.findings: list[Finding] = []
         self.concepts: list[Concept] = []
         self._folders: dict[Path, str] = {}
+        self._name_collisions: set[tuple[str, str]] = set()
+        self._markdown: markdown.Markdown | None = None
+        """(concept id, name) of names already reported as CK109."""
 
     def report(self, path: str, line: int, column: int, code: str, message: str) -> None:
         rule = RULES_BY_CODE[code]
@@ -105,7 +155,9 @@ class _Run:
             folder = self._folders[path.parent] = display_path(path.parent, self.settings.base_dir)
         display = path.name if folder == "." else f"{folder}/{path.name}"
         if path.suffix != ".md":
-            self.report(display, 1, 1, "CK010", "is not a concept file: concept files end in '.md'")
+            self.report(
+                display, 1, 1, UNREADABLE_FILE, "is not a concept file: concept files end in '.md'"
+            )
             return
         loaded = load(
             path, display, max_bytes=self.settings.max_file_size, root=self.settings.concepts_dir
@@ -119,36 +171,66 @@ class _Run:
         concept_id = path.stem
         if not self._check_id(concept_id, display):
             return
-        if schema_findings:
-            return
-        concept = Concept.from_document(concept_id, document)
+        # A file with schema errors still gets every finding its valid parts allow.
+        concept = (
+            Concept.from_partial(concept_id, document)
+            if schema_findings
+            else Concept.from_document(concept_id, document)
+        )
         concept.source = path
         concept.masked_body = bodyscan.mask_code(document.body)
         concept.links = bodyscan.wikilinks(concept.masked_body)
-        self._check_body(concept)
+        self._check_text_fields(concept)
+        if not self._check_limits(concept):
+            self._check_body(concept)
         self._check_quality(concept)
         self.concepts.append(concept)
 
     def _check_id(self, concept_id: str, display: str) -> bool:
+        if len(concept_id) > MAX_ID_LENGTH:
+            self.report(
+                display,
+                1,
+                1,
+                INVALID_ID,
+                f"file name is {len(concept_id)} characters long; an id has at most"
+                f" {MAX_ID_LENGTH}",
+            )
+            return False
         if not is_valid_id(concept_id):
             self.report(
                 display,
                 1,
                 1,
-                "CK107",
+                INVALID_ID,
                 f"file name {concept_id!r} is not a concept id: use lowercase kebab-case,"
                 f" e.g. {slugify(concept_id) or 'my-concept'!r}.md",
             )
             return False
-        if concept_id in WINDOWS_RESERVED or concept_id in RESERVED_IDS:
-            why = (
-                "a reserved file name on Windows"
-                if concept_id in WINDOWS_RESERVED
-                else ("the name of a page the site generates")
+        if concept_id in WINDOWS_RESERVED:
+            self.report(
+                display,
+                1,
+                1,
+                INVALID_ID,
+                f"id {concept_id!r} is a reserved file name on Windows; choose another",
             )
-            self.report(display, 1, 1, "CK107", f"id {concept_id!r} is {why}; choose another")
             return False
         return True
+
+    def _check_limits(self, concept: Concept) -> bool:
+        """Report every limit the body exceeds; True if it exceeds any."""
+        found = False
+        for excess in limits.excesses(concept.body, concept.masked_body):
+            found = True
+            self.report(
+                concept.path,
+                concept.body_line + excess.line - 1,
+                excess.column,
+                BODY_LIMITS,
+                excess.message,
+            )
+        return found
 
     def _check_body(self, concept: Concept) -> None:
         for unsafe in bodyscan.unsafe_content(concept.masked_body):
@@ -157,36 +239,95 @@ class _Run:
                 concept.body_line + unsafe.line - 1,
                 unsafe.column,
                 unsafe.code,
-                f"{unsafe.message}: bodies may not hold anything that runs script",
+                unsafe.message,
             )
+
+    def _check_text_fields(self, concept: Concept) -> None:
+        """Text the theme shows as HTML (titles, tooltips) must be plain text, and
+        names must be visible: no markup, no invisible or bidirectional characters."""
+        document = concept.document
+        fields: list[tuple[list[str | int], str]] = [
+            (["title"], concept.title),
+            (["summary"], concept.summary),
+        ]
+        fields += [(["aliases", i], a) for i, a in enumerate(concept.aliases)]
+        references = document.data.get("references")
+        for i, reference in enumerate(references if isinstance(references, list) else ()):
+            if not isinstance(reference, dict):
+                continue
+            for key in ("title", "note"):
+                if isinstance(reference.get(key), str):
+                    fields.append((["references", i, key], reference[key]))
+            authors = reference.get("authors")
+            for j, author in enumerate(authors if isinstance(authors, list) else ()):
+                if isinstance(author, str):
+                    fields.append((["references", i, "authors", j], author))
+        for where, value in fields:
+            if not value:
+                continue
+            markup = htmlpolicy.markup_in_text(value)
+            name = ".".join(str(p) for p in where)
+            if markup is not None:
+                self.at(
+                    document,
+                    where,
+                    MARKUP_IN_TEXT,
+                    f"{name} holds {markup}: it is shown as plain text, and the theme's"
+                    " tooltips would render markup as HTML",
+                )
+            if where[0] in ("title", "aliases"):
+                hidden = invisible_characters(value)
+                if hidden:
+                    self.at(
+                        document,
+                        where,
+                        INVISIBLE_CHARACTER,
+                        f"{name} holds {', '.join(hidden)}: names must read as they are"
+                        " written; remove it",
+                    )
 
     def _check_quality(self, concept: Concept) -> None:
         document = concept.document
-        if PLACEHOLDER in document.yaml_text or PLACEHOLDER in concept.masked_body:
+        if PLACEHOLDER_TEXT in document.yaml_text or PLACEHOLDER_TEXT in concept.masked_body:
             self._report_placeholders(concept)
-        if _NOT_PLAIN.search(concept.summary):
+        if concept.summary and self._is_markdown(concept.summary):
             self.at(
                 document,
                 ["summary"],
-                "CK302",
-                "summary holds Markdown or HTML; it is shown as plain text",
+                SUMMARY_NOT_PLAIN,
+                "summary holds Markdown, which is shown as written: write plain text",
             )
-        if not concept.summary.endswith("."):
-            self.at(document, ["summary"], "CK303", "summary does not end with a full stop")
-        if not concept.references:
+        if concept.summary and not concept.summary.rstrip(_CLOSING).endswith("."):
+            self.at(
+                document, ["summary"], SUMMARY_NO_FULL_STOP, "summary does not end with a full stop"
+            )
+        if not concept.references and (concept.complete or "references" not in document.data):
             where: list[str | int] = ["references"] if "references" in document.data else []
-            self.at(document, where, "CK304", "no references: cite at least one primary source")
+            self.at(
+                document, where, NO_REFERENCES, "no references: cite at least one primary source"
+            )
+
+    def _is_markdown(self, text: str) -> bool:
+        """Whether Markdown would render ``text`` as more than one paragraph of text
+        (HTML in it is CK205's; only Markdown syntax counts here)."""
+        if _MAY_BE_MARKDOWN.search(text) is None or htmlpolicy.markup_in_text(text):
+            return False
+        if self._markdown is None:
+            self._markdown = markdown.Markdown()
+        rendered = self._markdown.reset().convert(text)
+        inner = rendered.removeprefix("<p>").removesuffix("</p>")
+        return "<" in inner or not rendered.startswith("<p>")
 
     def _report_placeholders(self, concept: Concept) -> None:
         document = concept.document
         for number, line in enumerate(document.yaml_text.split("\n"), start=2):
-            column = line.find(PLACEHOLDER)
+            column = line.find(PLACEHOLDER_TEXT)
             if column != -1 and not line.lstrip().startswith("#"):
-                self.report(concept.path, number, column + 1, "CK110", _PLACEHOLDER_MESSAGE)
+                self.report(concept.path, number, column + 1, PLACEHOLDER, _PLACEHOLDER_MESSAGE)
         for number, line in enumerate(concept.masked_body.split("\n"), start=concept.body_line):
-            column = line.find(PLACEHOLDER)
+            column = line.find(PLACEHOLDER_TEXT)
             if column != -1:
-                self.report(concept.path, number, column + 1, "CK110", _PLACEHOLDER_MESSAGE)
+                self.report(concept.path, number, column + 1, PLACEHOLDER, _PLACEHOLDER_MESSAGE)
 
     # -- the whole knowledge base ----------------------------------------------------
 
@@ -194,6 +335,8 @@ class _Run:
         unique = self._check_duplicate_ids()
         index = ConceptIndex(unique)
         self._check_names(index)
+        self._check_confusables(index)
+        self._check_urls(index)
         self._check_relations(index)
         self._check_cycles(index)
         self._check_wikilinks(index)
@@ -210,8 +353,15 @@ class _Run:
                     concept.path,
                     1,
                     1,
-                    "CK108",
+                    DUPLICATE_ID,
                     f"id {concept.id!r} is already used by {first.path}",
+                )
+                self.report(
+                    first.path,
+                    1,
+                    1,
+                    DUPLICATE_ID,
+                    f"id {concept.id!r} is also used by {concept.path}",
                 )
                 continue
             owner[concept.id] = concept
@@ -224,7 +374,7 @@ class _Run:
                     self.at(
                         concept.document,
                         ["former_ids", i],
-                        "CK108",
+                        DUPLICATE_ID,
                         f"former id {former!r} is {what} {first.path}",
                     )
                 elif first is None:
@@ -233,7 +383,7 @@ class _Run:
                     self.at(
                         concept.document,
                         ["former_ids", i],
-                        "CK108",
+                        DUPLICATE_ID,
                         f"former id {former!r} is this concept's own id",
                     )
         return unique
@@ -251,7 +401,7 @@ class _Run:
                         self.at(
                             concept.document,
                             name.where,
-                            "CK109",
+                            NAME_COLLISION,
                             f"alias {name.text!r} repeats this concept's {own[key]}",
                         )
                     continue
@@ -263,35 +413,106 @@ class _Run:
                 continue
             holder = min(names, key=lambda n: (rank[n.kind], n.concept.path))
             for name in names:
-                if name is holder or (name.kind == "former id" and holder.kind != "title"):
+                if name.kind == "former id" and holder.kind != "title":
                     continue  # former ids that clash with ids are CK108
-                what = "the id" if holder.kind == "id" else f"the {holder.kind} {holder.text!r}"
+                # Reported on every file involved: each name points at the other side.
+                other = holder if name is not holder else next(n for n in names if n is not name)
+                if name.kind == "id" and other.kind == "former id":
+                    continue  # CK108 again
+                what = "the id" if other.kind == "id" else f"the {other.kind} {other.text!r}"
+                verb = "is already" if name is not holder else "is also"
                 self.at(
                     name.concept.document,
                     name.where,
-                    "CK109",
-                    f"{name.kind} {name.text!r} is already {what} of {holder.concept.path}",
+                    NAME_COLLISION,
+                    f"{name.kind} {name.text!r} {verb} {what} of {other.concept.path}",
                 )
                 reported.add((name.concept.id, name.text))
-        slugs: dict[str, str] = {c.id: c.id for c in index.concepts.values()}
-        for former, concept_id in index.former.items():
-            slugs.setdefault(former, concept_id)
+        self._name_collisions = reported
+
+    def _check_confusables(self, index: ConceptIndex) -> None:
+        """Names of different concepts that look the same (TR39 skeletons) but are not
+        the same name (that is CK109): reported on every file involved."""
+        groups: dict[str, list[_Name]] = {}
         for concept in index.concepts.values():
-            for i, alias in enumerate(concept.aliases):
-                slug = slugify(alias)
-                holder_id = slugs.get(slug)
-                if (concept.id, alias) in reported or not slug:
-                    continue
-                if holder_id is not None and holder_id != concept.id:
+            for name in _names_of(concept):
+                if name.kind != "former id":
+                    groups.setdefault(skeleton(name.text), []).append(name)
+        for names in groups.values():
+            if len({n.concept.id for n in names}) < 2:
+                continue
+            for name in names:
+                for other in names:
+                    if other.concept.id == name.concept.id:
+                        continue
+                    if normalize(other.text) == normalize(name.text):
+                        continue  # the same name: CK109
+                    self.at(
+                        name.concept.document,
+                        name.where,
+                        CONFUSABLE_NAMES,
+                        f"{name.kind} {name.text!r} looks the same as the {other.kind}"
+                        f" {other.text!r} of {other.concept.path} but is spelt with other"
+                        " characters: readers cannot tell them apart",
+                    )
+                    break
+
+    def _check_urls(self, index: ConceptIndex) -> None:
+        """Collisions and over-long names in the site's URL space, on every file involved."""
+        space = urlspace.build(
+            index,
+            self.settings.categories,
+            prefix=self.settings.url_prefix,
+            use_directory_urls=self.settings.use_directory_urls,
+        )
+        for collision in space.collisions:
+            route, holder = collision.route, collision.holder
+            if route.kind == "alias" and (route.concept_id, route.key) in self._slug_reported():
+                continue
+            url = route.output
+            for this, other in ((route, holder), (holder, route)):
+                for concept, where in self._claimants(index, this):
                     self.at(
                         concept.document,
-                        ["aliases", i],
-                        "CK109",
-                        f"alias {alias!r} would redirect from /{slug}/, which belongs to"
-                        f" {index.concepts[holder_id].path}",
+                        where,
+                        URL_COLLISION,
+                        f"{this.describe()} and {other.describe()}"
+                        f"{self._of(index, other)} would both be {url}: rename one",
                     )
-                else:
-                    slugs[slug] = concept.id
+        for too_long in space.too_long:
+            route = too_long.route
+            for concept, where in self._claimants(index, route):
+                self.at(
+                    concept.document,
+                    where,
+                    URL_TOO_LONG,
+                    f"{route.describe()} makes a URL segment of {too_long.size} bytes;"
+                    f" the limit is {urlspace.MAX_SEGMENT_BYTES} bytes of UTF-8: shorten it",
+                )
+
+    def _slug_reported(self) -> set[tuple[str | None, str]]:
+        return {(cid, slugify(text)) for cid, text in self._name_collisions}
+
+    @staticmethod
+    def _of(index: ConceptIndex, route: urlspace.Route) -> str:
+        if route.concept_id is None or route.kind == "concept":
+            return ""
+        return f" of {index.concepts[route.concept_id].path}"
+
+    @staticmethod
+    def _claimants(
+        index: ConceptIndex, route: urlspace.Route
+    ) -> list[tuple[Concept, list[str | int]]]:
+        """The concepts (and where in their front matter) that ask for a route."""
+        if route.kind == "tag":
+            return [
+                (c, ["tags", c.tags.index(route.key)])
+                for c in sorted(index.concepts.values(), key=lambda c: c.id)
+                if route.key in c.tags
+            ]
+        if route.concept_id is None:
+            return []
+        return [(index.concepts[route.concept_id], list(route.where))]
 
     def _check_relations(self, index: ConceptIndex) -> None:
         for concept in index.concepts.values():
@@ -301,7 +522,7 @@ class _Run:
                         self.at(
                             concept.document,
                             [field_name, i],
-                            "CK105",
+                            SELF_REFERENCE,
                             f"{field_name} names the concept itself",
                         )
                     elif target not in index.concepts:
@@ -314,7 +535,7 @@ class _Run:
                         self.at(
                             concept.document,
                             [field_name, i],
-                            "CK104",
+                            UNKNOWN_CONCEPT,
                             f"unknown concept id {target!r} in {field_name}{hint}",
                         )
 
@@ -347,17 +568,15 @@ class _Run:
                     path.pop()
 
     def _report_cycle(self, index: ConceptIndex, cycle: list[str]) -> None:
+        """Report a cycle on every concept in it, at its own link of the cycle."""
         first = min(range(len(cycle)), key=lambda i: cycle[i])
         ordered = cycle[first:] + cycle[:first]
-        concept = index.concepts[ordered[0]]
-        following = ordered[1] if len(ordered) > 1 else ordered[0]
-        where: list[str | int] = ["broader", concept.broader.index(following)]
-        self.at(
-            concept.document,
-            where,
-            "CK106",
-            f"cycle through broader: {' -> '.join([*ordered, ordered[0]])}",
-        )
+        text = " -> ".join([*ordered, ordered[0]])
+        for i, concept_id in enumerate(ordered):
+            concept = index.concepts[concept_id]
+            following = ordered[(i + 1) % len(ordered)]
+            where: list[str | int] = ["broader", concept.broader.index(following)]
+            self.at(concept.document, where, BROADER_CYCLE, f"cycle through broader: {text}")
 
     def _check_wikilinks(self, index: ConceptIndex) -> None:
         for concept in index.concepts.values():
@@ -376,7 +595,7 @@ class _Run:
                     concept.path,
                     1,
                     1,
-                    "CK301",
+                    ORPHAN,
                     "no other concept links to this one: link it from a related concept",
                 )
 
@@ -403,7 +622,7 @@ def _names_of(concept: Concept) -> list[_Name]:
     return names
 
 
-_PLACEHOLDER_MESSAGE = f"placeholder {PLACEHOLDER} left from the template: replace it"
+_PLACEHOLDER_MESSAGE = f"placeholder {PLACEHOLDER_TEXT} left from the template: replace it"
 
 
 def wikilink_problem(index: ConceptIndex, target: str) -> tuple[str, str] | None:
@@ -411,13 +630,13 @@ def wikilink_problem(index: ConceptIndex, target: str) -> tuple[str, str] | None
     resolution = index.resolve(target)
     if resolution.candidates:
         return (
-            "CK202",
+            AMBIGUOUS_WIKILINK,
             f"wikilink [[{target}]] is ambiguous: it names"
             f" {', '.join(map(repr, resolution.candidates))}; link an id instead",
         )
     if resolution.concept is None:
         return (
-            "CK201",
+            UNKNOWN_WIKILINK,
             f"wikilink [[{target}]] names no known concept{did_you_mean(resolution.suggestion)}",
         )
     return None
@@ -449,7 +668,19 @@ def _fewer_collections() -> Iterator[None]:
 
 def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
     run = _Run(settings)
-    files = discover(settings.concepts_dir) if settings.concepts_dir.is_dir() else []
+    unreadable: list[tuple[Path, str]] = []
+    files = discover(settings.concepts_dir, unreadable)
+    if not settings.concepts_dir.is_dir() and not unreadable:
+        unreadable.append((settings.concepts_dir, "no such folder"))
+    for folder, reason in unreadable:
+        run.report(
+            display_path(folder, settings.base_dir),
+            1,
+            1,
+            UNREADABLE_FILE,
+            f"folder cannot be read ({reason}): the concepts in it would be missing;"
+            " move them into the concepts folder",
+        )
     selected: list[Path] | None = None
     if paths is not None:
         selected = []
@@ -460,17 +691,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
     for path in files:
         run.read(path)
     index = run.cross_check()
-    severities = settings.severities()
-    findings = []
-    for finding in run.findings:
-        severity = severities.get(finding.code, finding.severity)
-        if severity is None:
-            continue
-        if severity is not finding.severity:
-            finding = Finding(
-                finding.path, finding.line, finding.column, finding.code, severity, finding.message
-            )
-        findings.append(finding)
+    findings = [f for f in map(settings.apply, run.findings) if f is not None]
     if selected is not None:
         shown = {display_path(p, settings.base_dir) for p in selected}
         findings = [f for f in findings if f.path in shown]

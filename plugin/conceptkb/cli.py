@@ -15,7 +15,7 @@ from typing import TextIO
 
 from conceptkb import __version__, scaffold
 from conceptkb.checker import lint
-from conceptkb.names import is_valid_id, slugify
+from conceptkb.names import is_valid_id, proposed_id
 from conceptkb.reporters import REPORTERS
 from conceptkb.rules import RULES
 from conceptkb.schema import schema_text
@@ -57,7 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("rules", help="list the lint rules")
-    commands.add_parser("schema", help="print the JSON Schema of the front matter")
+    schema_cmd = commands.add_parser(
+        "schema", help="print the JSON Schema of the front matter, with the configured categories"
+    )
+    schema_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="mkdocs.yml to read the conceptkb options from"
+    )
 
     new_cmd = commands.add_parser("new", help="write a new concept file from the template")
     new_cmd.add_argument("title", help="the concept's preferred name")
@@ -83,8 +88,6 @@ def _settings(config: Path | None) -> Settings:
 def _lint(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args.config)
     paths: list[Path] | None = args.paths or None
-    if paths is None and not settings.concepts_dir.is_dir():
-        raise SettingsError(f"concepts folder {settings.concepts_dir} does not exist")
     for path in paths or ():
         if not path.exists() and not path.is_symlink():
             raise SettingsError(f"{path}: no such file or folder")
@@ -104,10 +107,23 @@ def _rules(out: TextIO) -> int:
 
 def _new(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args.config)
-    concept_id = args.concept_id or slugify(args.title)
+    concept_id = args.concept_id or proposed_id(args.title)
     if not is_valid_id(concept_id):
         raise SettingsError(
             f"cannot make an id from {args.title!r}: pass one with --id (lowercase kebab-case)"
+        )
+    index = lint(settings).index
+    taken = index.resolve(args.title)
+    owner = taken.concept or (index.concepts[taken.candidates[0]] if taken.candidates else None)
+    if owner is not None:
+        raise SettingsError(
+            f"{args.title!r} is already a name of {owner.path}: link it with [[{owner.id}]],"
+            " or add another name there as an alias"
+        )
+    holder = index.get(concept_id)
+    if holder is not None:
+        raise SettingsError(
+            f"id {concept_id!r} is already taken by {holder.path}: choose another with --id"
         )
     categories = settings.categories or DEFAULT_CATEGORIES
     category = args.category or categories[0]
@@ -136,7 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             return _rules(out)
         if args.command == "schema":
-            out.write(schema_text())
+            settings = _settings(args.config)
+            out.write(schema_text(settings.categories, settings.site_url))
             return EXIT_OK
         return _new(args, out)
     except _UsageError as error:

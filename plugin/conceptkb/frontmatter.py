@@ -20,6 +20,20 @@ from typing import Any
 import yaml
 
 from conceptkb.diagnostics import Finding, Severity
+from conceptkb.rules import (
+    DUPLICATE_KEY,
+    EMPTY_FILE,
+    FILE_TOO_LARGE,
+    FRONT_MATTER_MISSING,
+    FRONT_MATTER_NOT_MAPPING,
+    FRONT_MATTER_UNTERMINATED,
+    NOT_UTF8_TEXT,
+    UNREADABLE_FILE,
+    YAML_SYNTAX,
+    YAML_TAG_OR_ANCHOR,
+    YAML_TOO_DEEP,
+)
+from conceptkb.yamlhints import explain
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -199,33 +213,37 @@ def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> Lo
             try:
                 target = path.resolve()
             except RuntimeError:  # a symlink loop, before Python 3.13
-                return _finding(display, 1, 1, "CK010", "is a symbolic link loop")
+                return _finding(display, 1, 1, UNREADABLE_FILE, "is a symbolic link loop")
             if root is not None and not target.is_relative_to(root.resolve()):
                 return _finding(
                     display,
                     1,
                     1,
-                    "CK010",
+                    UNREADABLE_FILE,
                     "is a symbolic link to a file outside the concepts folder; refused",
                 )
             info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return _finding(display, 1, 1, "CK010", "is not a regular file")
+            return _finding(display, 1, 1, UNREADABLE_FILE, "is not a regular file")
         if info.st_size > max_bytes:
             return _finding(
                 display,
                 1,
                 1,
-                "CK003",
+                FILE_TOO_LARGE,
                 f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
                 " (raise max_file_size in the configuration if this is intended)",
             )
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as error:
-        return _finding(display, 1, 1, "CK010", f"cannot be read: {error.strerror or error}")
+        return _finding(
+            display, 1, 1, UNREADABLE_FILE, f"cannot be read: {error.strerror or error}"
+        )
     if len(raw) > max_bytes:
-        return _finding(display, 1, 1, "CK003", f"file is over the limit of {max_bytes:,} bytes")
+        return _finding(
+            display, 1, 1, FILE_TOO_LARGE, f"file is over the limit of {max_bytes:,} bytes"
+        )
     return decode(raw, display)
 
 
@@ -242,7 +260,7 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
 def decode(raw: bytes, display: str) -> LoadResult | str:
     """Decode UTF-8 bytes (with or without a BOM) and normalise line ends to LF."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return _finding(display, 1, 1, "CK001", "file is UTF-16; save it as UTF-8")
+        return _finding(display, 1, 1, NOT_UTF8_TEXT, "file is UTF-16; save it as UTF-8")
     nul = raw.find(b"\x00")
     if nul != -1:
         message = (
@@ -250,7 +268,7 @@ def decode(raw: bytes, display: str) -> LoadResult | str:
             if raw.count(b"\x00") * 3 > len(raw)
             else "file holds a NUL byte: not a text file"
         )
-        return _finding(display, *_position(raw, nul), "CK001", message)
+        return _finding(display, *_position(raw, nul), NOT_UTF8_TEXT, message)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -259,11 +277,11 @@ def decode(raw: bytes, display: str) -> LoadResult | str:
             display,
             line,
             column,
-            "CK001",
+            NOT_UTF8_TEXT,
             f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
         )
     if not text.strip():
-        return _finding(display, 1, 1, "CK002", "file is empty")
+        return _finding(display, 1, 1, EMPTY_FILE, "file is empty")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
@@ -278,7 +296,7 @@ def split(text: str, display: str) -> LoadResult | tuple[str, str, int]:
             display,
             1,
             1,
-            "CK004",
+            FRONT_MATTER_MISSING,
             "file does not start with a '---' line opening the front matter",
         )
     if first_end != -1:
@@ -291,7 +309,11 @@ def split(text: str, display: str) -> LoadResult | tuple[str, str, int]:
             yaml_text = text[start : closing.start() + 1]
             return yaml_text, text[body_start:], yaml_text.count("\n") + 3
     return _finding(
-        display, 1, 1, "CK005", "front matter opened on line 1 is never closed by '---'"
+        display,
+        1,
+        1,
+        FRONT_MATTER_UNTERMINATED,
+        "front matter opened on line 1 is never closed by '---'",
     )
 
 
@@ -307,7 +329,7 @@ def _check_events(yaml_text: str, display: str) -> LoadResult | None:
                     display,
                     line,
                     col,
-                    "CK009",
+                    YAML_TAG_OR_ANCHOR,
                     f"YAML alias '*{event.anchor}' refused: write the value out",
                 )
             anchor = getattr(event, "anchor", None)
@@ -316,12 +338,12 @@ def _check_events(yaml_text: str, display: str) -> LoadResult | None:
                     display,
                     line,
                     col,
-                    "CK009",
+                    YAML_TAG_OR_ANCHOR,
                     f"YAML anchor '&{anchor}' refused: write the value out",
                 )
             tag = getattr(event, "tag", None)
             if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
-                return _finding(display, line, col, "CK009", f"YAML tag '{tag}' refused")
+                return _finding(display, line, col, YAML_TAG_OR_ANCHOR, f"YAML tag '{tag}' refused")
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -329,28 +351,27 @@ def _check_events(yaml_text: str, display: str) -> LoadResult | None:
                         display,
                         line,
                         col,
-                        "CK011",
+                        YAML_TOO_DEEP,
                         f"front matter nests more than {MAX_DEPTH} levels deep",
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as error:
-        return _yaml_error(error, display)
+        return _yaml_error(error, display, yaml_text)
     except yaml.YAMLError as error:
-        return _finding(display, 2, 1, "CK006", f"invalid YAML: {error}")
+        return _finding(display, 2, 1, YAML_SYNTAX, f"invalid YAML: {error}")
     return None
 
 
-def _yaml_error(error: yaml.MarkedYAMLError, display: str) -> LoadResult:
+def _yaml_error(error: yaml.MarkedYAMLError, display: str, yaml_text: str) -> LoadResult:
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 2, mark.column + 1) if mark is not None else (2, 1)
     if isinstance(error, _DuplicateKeyError):
-        return _finding(display, line, col, "CK008", str(error.problem))
-    problem = error.problem or "invalid YAML"
-    context = f" {error.context}" if error.context else ""
-    if "\t" in problem or "found character '\\t'" in problem:
-        problem += " (YAML does not allow tabs for indentation)"
-    return _finding(display, line, col, "CK006", f"invalid YAML: {problem}{context}")
+        return _finding(display, line, col, DUPLICATE_KEY, str(error.problem))
+    if isinstance(error, _NonJSONValueError):
+        return _finding(display, line, col, YAML_SYNTAX, f"invalid YAML: {error.problem}")
+    said = explain(yaml_text, error)
+    return _finding(display, said.line + 2, said.column + 1, YAML_SYNTAX, said.message)
 
 
 def parse(text: str, display: str) -> LoadResult:
@@ -370,16 +391,28 @@ def parse(text: str, display: str) -> LoadResult:
     try:
         data = load_data(yaml_text)
     except yaml.MarkedYAMLError as error:
-        return _yaml_error(error, display)
+        return _yaml_error(error, display, yaml_text)
     except yaml.YAMLError as error:
-        return _finding(display, 2, 1, "CK006", f"invalid YAML: {error}")
+        return _finding(display, 2, 1, YAML_SYNTAX, f"invalid YAML: {error}")
     except RecursionError:
-        return _finding(display, 2, 1, "CK011", "front matter nests too deep")
+        return _finding(display, 2, 1, YAML_TOO_DEEP, "front matter nests too deep")
     if data is None:
-        return _finding(display, 1, 1, "CK007", "front matter is empty; it must hold the fields")
+        return _finding(
+            display,
+            1,
+            1,
+            FRONT_MATTER_NOT_MAPPING,
+            "front matter is empty; it must hold the fields",
+        )
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} value"
-        return _finding(display, 2, 1, "CK007", f"front matter is {kind}, not a mapping of fields")
+        return _finding(
+            display,
+            2,
+            1,
+            FRONT_MATTER_NOT_MAPPING,
+            f"front matter is {kind}, not a mapping of fields",
+        )
     return LoadResult(Document(display, data, yaml_text, body, body_line), [])
 
 

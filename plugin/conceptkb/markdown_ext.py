@@ -8,6 +8,7 @@ the current page and where each concept lives).
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from conceptkb.bodyscan import WIKILINK
@@ -90,13 +92,47 @@ class ReferenceTableProcessor(BlockProcessor):
             etree.SubElement(row, "td").text = AtomicString(field.description)
 
 
+def tooltip_text(text: str) -> str:
+    """A ``title`` value whose decoded form shows ``text`` when the theme's tooltips
+    insert it with ``innerHTML`` (Material's ``content.tooltips`` does): the text is
+    escaped once for that, and the serializer escapes it again for the attribute."""
+    return html.escape(text)
+
+
+class TooltipTitles(Treeprocessor):
+    """Escapes every ``title`` attribute for the theme's tooltips.
+
+    Runs after every other tree processor (abbreviations, footnotes, attribute lists,
+    wikilinks, permalinks), so each title on the page is escaped exactly once. Python-
+    Markdown's serializer keeps character references in attributes as they are, so
+    the value is first decoded as a browser would, then escaped twice: once for the
+    attribute, once for ``innerHTML``. "Q&A" and "x < y" show as written; markup
+    written with entities shows as text.
+    """
+
+    PRIORITY = 0.1
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            value = element.get("title")
+            if value is not None:
+                element.set("title", html.escape(tooltip_text(html.unescape(value))))
+
+
 class WikilinkExtension(Extension):
     """Registers the wikilink processor with a resolver, and the schema reference."""
 
-    def __init__(self, resolver: Resolver, categories: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        categories: Sequence[str] | None = None,
+        *,
+        tooltips: bool = False,
+    ) -> None:
         super().__init__()
         self.resolver = resolver
         self.categories = categories
+        self.tooltips = tooltips
 
     def extendMarkdown(self, md: Markdown) -> None:
         md.inlinePatterns.register(
@@ -105,3 +141,7 @@ class WikilinkExtension(Extension):
         md.parser.blockprocessors.register(
             ReferenceTableProcessor(md.parser, self.categories), "conceptkb-tables", 105
         )
+        if self.tooltips:
+            md.treeprocessors.register(
+                TooltipTitles(md), "conceptkb-tooltip-titles", TooltipTitles.PRIORITY
+            )

@@ -53,6 +53,8 @@ class Concept:
     """The file itself."""
     masked_body: str = ""
     links: list[WikiLink] = field(default_factory=list)
+    complete: bool = True
+    """False when the front matter failed the schema (see :meth:`from_partial`)."""
 
     @property
     def body(self) -> str:
@@ -61,6 +63,45 @@ class Concept:
     @property
     def body_line(self) -> int:
         return self.document.body_line
+
+    @classmethod
+    def from_partial(cls, concept_id: str, document: Document) -> Concept:
+        """A concept from front matter that failed the schema: every field that has the
+        right type is kept, the rest take empty values, so the other checks still run."""
+        data = document.data
+
+        def text(key: str, default: str = "") -> str:
+            value = data.get(key)
+            return value.strip() if isinstance(value, str) else default
+
+        def strings(key: str) -> tuple[str, ...]:
+            value = data.get(key)
+            if not isinstance(value, list):
+                return ()
+            return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
+
+        references = data.get("references")
+        return cls(
+            id=concept_id,
+            path=document.path,
+            document=document,
+            title=text("title", concept_id),
+            summary=text("summary"),
+            category=text("category"),
+            aliases=strings("aliases"),
+            tags=strings("tags"),
+            broader=strings("broader"),
+            related=strings("related"),
+            references=tuple(
+                Reference(title=r["title"].strip(), url=r["url"])
+                for r in (references if isinstance(references, list) else ())
+                if isinstance(r, dict)
+                and isinstance(r.get("title"), str)
+                and isinstance(r.get("url"), str)
+            ),
+            former_ids=strings("former_ids"),
+            complete=False,
+        )
 
     @classmethod
     def from_document(cls, concept_id: str, document: Document) -> Concept:

@@ -10,6 +10,45 @@ from conceptkb.diagnostics import Severity
 E = Severity.ERROR
 W = Severity.WARNING
 
+# Rule codes, named: code refers to rules by these, never by string literals.
+NOT_UTF8_TEXT = "CK001"
+EMPTY_FILE = "CK002"
+FILE_TOO_LARGE = "CK003"
+FRONT_MATTER_MISSING = "CK004"
+FRONT_MATTER_UNTERMINATED = "CK005"
+YAML_SYNTAX = "CK006"
+FRONT_MATTER_NOT_MAPPING = "CK007"
+DUPLICATE_KEY = "CK008"
+YAML_TAG_OR_ANCHOR = "CK009"
+UNREADABLE_FILE = "CK010"
+YAML_TOO_DEEP = "CK011"
+BODY_LIMITS = "CK012"
+MISSING_FIELD = "CK101"
+UNKNOWN_FIELD = "CK102"
+INVALID_VALUE = "CK103"
+UNKNOWN_CONCEPT = "CK104"
+SELF_REFERENCE = "CK105"
+BROADER_CYCLE = "CK106"
+INVALID_ID = "CK107"
+DUPLICATE_ID = "CK108"
+NAME_COLLISION = "CK109"
+URL_COLLISION = "CK111"
+INVISIBLE_CHARACTER = "CK112"
+CONFUSABLE_NAMES = "CK113"
+URL_TOO_LONG = "CK114"
+PLACEHOLDER = "CK110"
+UNKNOWN_WIKILINK = "CK201"
+AMBIGUOUS_WIKILINK = "CK202"
+UNSAFE_HTML = "CK203"
+UNSAFE_URL = "CK204"
+MARKUP_IN_TEXT = "CK205"
+RESERVED_HTML_ID = "CK206"
+RENDER_FAILED = "CK207"
+ORPHAN = "CK301"
+SUMMARY_NOT_PLAIN = "CK302"
+SUMMARY_NO_FULL_STOP = "CK303"
+NO_REFERENCES = "CK304"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -28,45 +67,141 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("CK001", "not-utf8-text", E, "The file is not UTF-8 text (bad bytes, NUL bytes, UTF-16)."),
-    Rule("CK002", "empty-file", E, "The file is empty."),
-    Rule("CK003", "file-too-large", E, "The file is larger than the configured limit."),
-    Rule("CK004", "front-matter-missing", E, "The file does not start with a '---' line."),
-    Rule("CK005", "front-matter-unterminated", E, "The front matter has no closing '---' line."),
-    Rule("CK006", "yaml-syntax", E, "The front matter is not valid YAML."),
-    Rule("CK007", "front-matter-not-mapping", E, "The front matter is not a mapping of fields."),
-    Rule("CK008", "duplicate-key", E, "A key appears twice in one YAML mapping."),
-    Rule("CK009", "yaml-tag-or-anchor", E, "YAML tags, anchors and aliases are refused."),
     Rule(
-        "CK010", "unreadable-file", E, "The path is not a regular file inside the knowledge base."
+        NOT_UTF8_TEXT,
+        "not-utf8-text",
+        E,
+        "The file is not UTF-8 text (bad bytes, NUL bytes, UTF-16).",
     ),
-    Rule("CK011", "yaml-too-deep", E, "The front matter nests deeper than any field allows."),
-    Rule("CK101", "missing-field", E, "A required field is missing."),
-    Rule("CK102", "unknown-field", E, "A field is not part of the concept format."),
-    Rule("CK103", "invalid-value", E, "A field has a value of the wrong type or form."),
-    Rule("CK104", "unknown-concept", E, "'broader' or 'related' names an unknown concept id."),
-    Rule("CK105", "self-reference", E, "'broader' or 'related' names the concept itself."),
-    Rule("CK106", "broader-cycle", E, "'broader' links form a cycle."),
-    Rule("CK107", "invalid-id", E, "The file name is not a valid concept id."),
-    Rule("CK108", "duplicate-id", E, "Two concepts share an id (former ids included)."),
-    Rule("CK109", "name-collision", E, "A title or alias collides with another name."),
+    Rule(EMPTY_FILE, "empty-file", E, "The file is empty."),
+    Rule(FILE_TOO_LARGE, "file-too-large", E, "The file is larger than the configured limit."),
     Rule(
-        "CK110", "placeholder", E, "Template placeholder text (FIXME) is still there.", fixed=False
+        FRONT_MATTER_MISSING,
+        "front-matter-missing",
+        E,
+        "The file does not start with a '---' line.",
     ),
-    Rule("CK201", "unknown-wikilink", E, "A wikilink names no known concept.", fixed=False),
-    Rule("CK202", "ambiguous-wikilink", E, "A wikilink names several concepts.", fixed=False),
-    Rule("CK203", "unsafe-html", E, "The body holds HTML that can run script."),
-    Rule("CK204", "unsafe-url", E, "A javascript:, vbscript: or data: URL."),
-    Rule("CK301", "orphan", W, "No other concept links to this one.", fixed=False),
-    Rule("CK302", "summary-not-plain", W, "The summary holds Markdown or HTML.", fixed=False),
     Rule(
-        "CK303",
+        FRONT_MATTER_UNTERMINATED,
+        "front-matter-unterminated",
+        E,
+        "The front matter has no closing '---' line.",
+    ),
+    Rule(YAML_SYNTAX, "yaml-syntax", E, "The front matter is not valid YAML."),
+    Rule(
+        FRONT_MATTER_NOT_MAPPING,
+        "front-matter-not-mapping",
+        E,
+        "The front matter is not a mapping of fields.",
+    ),
+    Rule(DUPLICATE_KEY, "duplicate-key", E, "A key appears twice in one YAML mapping."),
+    Rule(
+        YAML_TAG_OR_ANCHOR, "yaml-tag-or-anchor", E, "YAML tags, anchors and aliases are refused."
+    ),
+    Rule(
+        UNREADABLE_FILE,
+        "unreadable-file",
+        E,
+        "The path is not a regular file inside the knowledge base.",
+    ),
+    Rule(YAML_TOO_DEEP, "yaml-too-deep", E, "The front matter nests deeper than any field allows."),
+    Rule(
+        BODY_LIMITS,
+        "body-limits",
+        E,
+        "The body exceeds a limit that keeps rendering bounded (line length, '[' per"
+        " paragraph, nesting depth).",
+    ),
+    Rule(MISSING_FIELD, "missing-field", E, "A required field is missing."),
+    Rule(UNKNOWN_FIELD, "unknown-field", E, "A field is not part of the concept format."),
+    Rule(INVALID_VALUE, "invalid-value", E, "A field has a value of the wrong type or form."),
+    Rule(
+        UNKNOWN_CONCEPT, "unknown-concept", E, "'broader' or 'related' names an unknown concept id."
+    ),
+    Rule(SELF_REFERENCE, "self-reference", E, "'broader' or 'related' names the concept itself."),
+    Rule(BROADER_CYCLE, "broader-cycle", E, "'broader' links form a cycle."),
+    Rule(INVALID_ID, "invalid-id", E, "The file name is not a valid concept id."),
+    Rule(DUPLICATE_ID, "duplicate-id", E, "Two concepts share an id (former ids included)."),
+    Rule(NAME_COLLISION, "name-collision", E, "A title or alias collides with another name."),
+    Rule(
+        URL_COLLISION, "url-collision", E, "Two generated pages or redirects would share one URL."
+    ),
+    Rule(
+        INVISIBLE_CHARACTER,
+        "invisible-character",
+        E,
+        "A title or alias holds an invisible or bidirectional control character.",
+    ),
+    Rule(
+        CONFUSABLE_NAMES,
+        "confusable-names",
+        E,
+        "Two names look the same (equal Unicode TR39 confusable skeletons).",
+    ),
+    Rule(
+        URL_TOO_LONG,
+        "url-too-long",
+        E,
+        "A URL path segment made from a name is longer than the byte limit.",
+    ),
+    Rule(
+        PLACEHOLDER,
+        "placeholder",
+        E,
+        "Template placeholder text (FIXME) is still there.",
+        fixed=False,
+    ),
+    Rule(
+        UNKNOWN_WIKILINK, "unknown-wikilink", E, "A wikilink names no known concept.", fixed=False
+    ),
+    Rule(
+        AMBIGUOUS_WIKILINK,
+        "ambiguous-wikilink",
+        E,
+        "A wikilink names several concepts.",
+        fixed=False,
+    ),
+    Rule(
+        UNSAFE_HTML,
+        "unsafe-html",
+        E,
+        "The body holds an HTML element or attribute outside the allowlist.",
+    ),
+    Rule(UNSAFE_URL, "unsafe-url", E, "A URL whose scheme is not http, https or mailto."),
+    Rule(
+        MARKUP_IN_TEXT,
+        "markup-in-text",
+        E,
+        "A title, summary, alias or reference field holds HTML markup or character references.",
+    ),
+    Rule(
+        RESERVED_HTML_ID,
+        "reserved-html-id",
+        E,
+        "An element id in the body would shadow the theme's own (__config, __md_*, ck-*).",
+    ),
+    Rule(
+        RENDER_FAILED,
+        "render-failed",
+        E,
+        "The body could not be rendered (too deep, too slow, or the file system refused).",
+    ),
+    Rule(ORPHAN, "orphan", W, "No other concept links to this one.", fixed=False),
+    Rule(
+        SUMMARY_NOT_PLAIN,
+        "summary-not-plain",
+        W,
+        "The summary holds Markdown or HTML.",
+        fixed=False,
+    ),
+    Rule(
+        SUMMARY_NO_FULL_STOP,
         "summary-no-full-stop",
         W,
         "The summary does not end with a full stop.",
         fixed=False,
     ),
-    Rule("CK304", "no-references", W, "The concept cites no references.", fixed=False),
+    Rule(NO_REFERENCES, "no-references", W, "The concept cites no references.", fixed=False),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from conceptkb.checker import PLACEHOLDER
+from conceptkb.checker import PLACEHOLDER_TEXT
 
 TEMPLATE = """\
 ---
@@ -61,7 +61,7 @@ def render(title: str, category: str, categories: Sequence[str], year: int) -> s
         category=category,
         categories=", ".join(categories),
         year=year,
-        fixme=PLACEHOLDER,
+        fixme=PLACEHOLDER_TEXT,
     )
 
 
@@ -83,7 +83,7 @@ def placeholders(text: str) -> list[Placeholder]:
                 key = f"{key.split('.')[0]}.{top.group(1)}"
         elif line.startswith("## "):
             section = f"section '{line[3:]}'"
-        if PLACEHOLDER in line:
+        if PLACEHOLDER_TEXT in line:
             found.append(Placeholder(number, key if in_front_matter else section))
     return found
 

@@ -18,10 +18,11 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from conceptkb.bodyscan import is_unsafe_url
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document
+from conceptkb.htmlpolicy import url_scheme
 from conceptkb.names import did_you_mean
+from conceptkb.rules import INVALID_VALUE, MISSING_FIELD, UNKNOWN_FIELD, UNSAFE_URL
 
 SCHEMA_FILE = "concept.schema.json"
 
@@ -31,9 +32,16 @@ def _packaged_schema() -> str:
     return resources.files("conceptkb").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
-def schema_text() -> str:
-    """The schema exactly as it ships in the package."""
-    return _packaged_schema()
+def schema_text(categories: Sequence[str] | None = None, site_url: str = "") -> str:
+    """The schema the knowledge base enforces: the packaged one with the configured
+    category vocabulary, and an absolute ``$id`` when the site has a URL. Without
+    arguments, exactly as it ships."""
+    if categories is None and not site_url:
+        return _packaged_schema()
+    schema = load_schema(categories)
+    if site_url:
+        schema["$id"] = site_url.rstrip("/") + "/schema/concept.schema.json"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def export_schema_text() -> str:
@@ -147,12 +155,12 @@ class SchemaChecker:
         if kind == "required":
             missing = [p for p in expected if p not in value]
             where = "" if not path else f" in {name}"
-            return [at("CK101", f"missing required field {p!r}{where}") for p in missing]
+            return [at(MISSING_FIELD, f"missing required field {p!r}{where}") for p in missing]
         if kind == "additionalProperties":
             known = subschema.get("properties", {})
             return [
                 at(
-                    "CK102",
+                    UNKNOWN_FIELD,
                     f"unknown field {extra!r}{' in ' + name if path else ''}"
                     f"{_suggest(extra, known)}",
                     [*path, extra],
@@ -167,38 +175,40 @@ class SchemaChecker:
                 if isinstance(expected, list)
                 else _EXPECTED.get(expected, expected)
             )
-            return [at("CK103", f"{name} must be {wanted}, not {_json_type(value)}")]
+            return [at(INVALID_VALUE, f"{name} must be {wanted}, not {_json_type(value)}")]
         if kind == "enum":
             choices = [str(c) for c in expected]
             return [
                 at(
-                    "CK103",
+                    INVALID_VALUE,
                     f"{name} {value!r} is not one of: {', '.join(choices)}"
                     f"{_suggest(str(value), choices)}",
                 )
             ]
         if kind == "pattern":
             if path and path[-1] == "url" and isinstance(value, str):
-                if is_unsafe_url(value):
-                    return [at("CK204", f"{name} uses an unsafe URL scheme: {value[:40]!r}")]
-                return [at("CK103", f"{name} {value!r} is not an http(s) URL")]
+                if url_scheme(value) in ("javascript", "vbscript", "data"):
+                    return [at(UNSAFE_URL, f"{name} uses an unsafe URL scheme: {value[:40]!r}")]
+                return [at(INVALID_VALUE, f"{name} {value!r} is not an http(s) URL")]
             if expected.startswith("^[a-z0-9]"):
-                return [at("CK103", f"{name} {value!r} is not lowercase kebab-case")]
-            return [at("CK103", f"{name} must not be blank")]
+                return [at(INVALID_VALUE, f"{name} {value!r} is not lowercase kebab-case")]
+            return [at(INVALID_VALUE, f"{name} must not be blank")]
         if kind == "minLength" or kind == "maxLength":
             low = subschema.get("minLength", 0)
             high = subschema.get("maxLength")
             bound = f"{low}-{high}" if high is not None else f"at least {low}"
-            return [at("CK103", f"{name} is {len(value)} characters long; it must be {bound}")]
+            return [
+                at(INVALID_VALUE, f"{name} is {len(value)} characters long; it must be {bound}")
+            ]
         if kind == "uniqueItems":
             repeated = _first_repeat(value)
             return [
                 at(
-                    "CK103",
+                    INVALID_VALUE,
                     f"{name} lists {value[repeated]!r} twice",
                     [*path, repeated],
                 )
             ]
         if kind in ("minimum", "maximum"):
-            return [at("CK103", f"{name} {value!r} is out of range")]
-        return [at("CK103", f"{name}: {error.message}")]
+            return [at(INVALID_VALUE, f"{name} {value!r} is out of range")]
+        return [at(INVALID_VALUE, f"{name}: {error.message}")]

@@ -1,20 +1,39 @@
-"""The options the core needs, read from a plugin config or from mkdocs.yml."""
+"""The settings of one lint run or build, made from checked options.
+
+Options are declared once (:mod:`conceptkb.options`) and read from ``mkdocs.yml`` the
+way MkDocs reads it (:mod:`conceptkb.mkdocsyml`): the CLI and the plugin build their
+:class:`Settings` through :func:`from_options`, so both resolve paths, defaults and
+the severity policy the same way.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from conceptkb.diagnostics import Finding, Severity
+from conceptkb.mkdocsyml import ConfigFileError, load
+from conceptkb.options import (
+    DEFAULT_CATEGORIES,
+    DEFAULT_MAX_FILE_SIZE,
+    OptionError,
+    check_options,
+)
+from conceptkb.rules import resolve_severities
 
-from conceptkb.diagnostics import Severity
-from conceptkb.rules import RuleConfigError, resolve_severities
-
-DEFAULT_CATEGORIES = ("technique", "method-family", "concept", "risk", "model", "practice")
-DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 PLUGIN_NAME = "conceptkb"
+
+__all__ = [
+    "DEFAULT_CATEGORIES",
+    "DEFAULT_MAX_FILE_SIZE",
+    "Settings",
+    "SettingsError",
+    "from_mkdocs_yml",
+    "from_options",
+    "plugin_options",
+]
 
 
 class SettingsError(ValueError):
@@ -23,7 +42,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """What the lint engine needs to know."""
+    """What the lint engine and the site need to know."""
 
     concepts_dir: Path
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
@@ -31,91 +50,102 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     base_dir: Path = field(default_factory=Path.cwd)
     """Findings name files relative to this folder."""
+    url_prefix: str = "concepts"
+    """Site path of concept pages, the index, tags and categories."""
+    use_directory_urls: bool = True
+    """Whether pages are written as ``x/index.html`` (MkDocs' default) or ``x.html``."""
+    site_url: str = ""
+    """The site's absolute URL, when configured."""
+    nav_threshold: int = 100
+    """List concepts in the navigation only up to this many."""
+    search_boost: float = 2.0
+    """Search boost of concept pages."""
+    _levels: dict[str, Severity | None] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            levels = resolve_severities(dict(self.severity))
+        except ValueError as error:
+            raise SettingsError(f"severity: {error}") from error
+        object.__setattr__(self, "_levels", levels)
 
     def severities(self) -> dict[str, Severity | None]:
-        try:
-            return resolve_severities(self.severity)
-        except RuleConfigError as error:
-            raise SettingsError(f"severity: {error}") from error
+        """The severity of every rule after the overrides; None means off."""
+        return dict(self._levels)
+
+    def apply(self, finding: Finding) -> Finding | None:
+        """The severity policy: the finding at its configured severity, or None if off.
+
+        Every finding, from the lint engine or from the build, goes through here before
+        anything reports it."""
+        level = self._levels.get(finding.code, finding.severity)
+        if level is None:
+            return None
+        if level is finding.severity:
+            return finding
+        return Finding(
+            finding.path, finding.line, finding.column, finding.code, level, finding.message
+        )
 
 
-def check_options(options: Mapping[str, Any]) -> None:
-    """Validate the values of the options the core shares with the plugin."""
-    categories = options.get("categories", DEFAULT_CATEGORIES)
-    if (
-        not isinstance(categories, Sequence)
-        or isinstance(categories, str)
-        or not categories
-        or not all(isinstance(c, str) and c.strip() for c in categories)
-    ):
-        raise SettingsError("categories must be a non-empty list of names")
-    if len(set(categories)) != len(categories):
-        raise SettingsError("categories lists a name twice")
-    severity = options.get("severity", {})
-    if not isinstance(severity, Mapping):
-        raise SettingsError("severity must be a mapping of rule code to error, warning or off")
+def from_options(
+    raw: Mapping[str, Any],
+    config_dir: Path,
+    *,
+    use_directory_urls: bool = True,
+    site_url: str = "",
+    base_dir: Path | None = None,
+) -> Settings:
+    """Settings from the plugin's options as written, checked against the one declaration."""
     try:
-        resolve_severities({str(k): str(v) for k, v in severity.items()})
-    except RuleConfigError as error:
-        raise SettingsError(f"severity: {error}") from error
-    size = options.get("max_file_size", DEFAULT_MAX_FILE_SIZE)
-    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-        raise SettingsError("max_file_size must be a positive number of bytes")
+        values = check_options(raw)
+    except OptionError as error:
+        raise SettingsError(str(error)) from error
+    return Settings(
+        concepts_dir=config_dir / values["concepts_dir"],
+        categories=values["categories"],
+        severity=values["severity"],
+        max_file_size=values["max_file_size"],
+        base_dir=base_dir if base_dir is not None else Path.cwd(),
+        url_prefix=values["url_prefix"],
+        use_directory_urls=use_directory_urls,
+        site_url=site_url or "",
+        nav_threshold=values["nav_threshold"],
+        search_boost=values["search_boost"],
+    )
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its tags (``!ENV``, ``!!python/name``)."""
-
-
-def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node)
-    return None
-
-
-_TolerantLoader.add_multi_constructor("!", _ignore_tag)
-_TolerantLoader.add_multi_constructor("tag:", _ignore_tag)
-
-
-def plugin_options(config_file: Path) -> dict[str, Any] | None:
-    """The conceptkb options in an mkdocs.yml, ``{}`` if listed bare, None if not listed."""
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)
-    except OSError as error:
-        raise SettingsError(f"{config_file}: cannot be read: {error.strerror}") from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise SettingsError(f"{config_file}: not valid YAML: {error}") from error
-    if not isinstance(data, dict):
-        raise SettingsError(f"{config_file}: not a mapping of options")
-    for entry in data.get("plugins") or ():
+def plugin_options(config: Mapping[str, Any], config_file: Path) -> dict[str, Any] | None:
+    """The conceptkb options of a loaded mkdocs.yml: ``{}`` if listed bare, None if not
+    listed."""
+    plugins = config.get("plugins") or ()
+    entries = list(plugins.items()) if isinstance(plugins, dict) else plugins
+    for entry in entries:
         if entry == PLUGIN_NAME:
             return {}
+        if isinstance(entry, tuple) and entry[0] == PLUGIN_NAME:
+            entry = {PLUGIN_NAME: entry[1]}
         if isinstance(entry, dict) and PLUGIN_NAME in entry:
             options = entry[PLUGIN_NAME] or {}
             if not isinstance(options, dict):
                 raise SettingsError(f"{config_file}: options of {PLUGIN_NAME} must be a mapping")
             return options
-    if isinstance(data.get("plugins"), dict) and PLUGIN_NAME in data["plugins"]:
-        return dict(data["plugins"][PLUGIN_NAME] or {})
     return None
 
 
 def from_mkdocs_yml(config_file: Path) -> Settings:
     """Settings from the conceptkb entry of an mkdocs.yml (defaults if it has none)."""
-    options = plugin_options(config_file) or {}
-    check_options(options)
-    base = config_file.parent
-    concepts_dir = options.get("concepts_dir", "concepts")
-    if not isinstance(concepts_dir, str):
-        raise SettingsError("concepts_dir must be a folder path")
-    return Settings(
-        concepts_dir=(base / concepts_dir),
-        categories=tuple(options.get("categories", DEFAULT_CATEGORIES)),
-        severity={str(k): str(v) for k, v in (options.get("severity") or {}).items()},
-        max_file_size=int(options.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
-        base_dir=Path.cwd(),
-    )
+    try:
+        config = load(config_file)
+    except ConfigFileError as error:
+        raise SettingsError(str(error)) from error
+    options = plugin_options(config, config_file) or {}
+    try:
+        return from_options(
+            options,
+            config_file.parent,
+            use_directory_urls=bool(config.get("use_directory_urls", True)),
+            site_url=str(config.get("site_url") or ""),
+        )
+    except SettingsError as error:
+        raise SettingsError(f"{config_file}: plugins.{PLUGIN_NAME}.{error}") from error

@@ -1,56 +1,48 @@
-"""The plugin's options, declared with MkDocs' own config classes."""
+"""The plugin's options: MkDocs config options made from conceptkb's one declaration.
+
+Each option of :data:`conceptkb.options.OPTIONS` becomes a MkDocs
+:class:`~mkdocs.config.base.BaseConfigOption` whose validation is the declaration's
+own check, so ``mkdocs build`` and ``conceptkb lint`` accept and refuse exactly the
+same values, with the same messages.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
-from conceptkb.settings import DEFAULT_CATEGORIES, DEFAULT_MAX_FILE_SIZE
+from conceptkb.options import OPTIONS, Option, OptionError
 
 
-class UrlPrefix(c.Type[str]):
-    """A site path such as ``concepts`` or ``glossary/terms``: kebab-case segments."""
+class CoreOption(base.BaseConfigOption[Any]):
+    """One declared option, validated by its declaration."""
 
-    def __init__(self, default: str) -> None:
-        super().__init__(str, default=default)
+    def __init__(self, option: Option) -> None:
+        super().__init__()
+        self.option = option
+        self.default = option.default
 
-    def run_validation(self, value: object) -> str:
-        text = super().run_validation(value).strip("/")
-        segments = text.split("/") if text else []
-        if not segments or not all(
-            s and all(ch.islower() or ch.isdigit() or ch == "-" for ch in s) for s in segments
-        ):
-            raise ValidationError(
-                f"{value!r} is not a site path of lowercase segments such as 'concepts'"
-            )
-        return text
+    def run_validation(self, value: object) -> Any:
+        try:
+            return self.option.check(value)
+        except OptionError as error:
+            raise ValidationError(str(error)) from None
 
 
-class ConceptKBConfig(base.Config):  # type: ignore[no-untyped-call]
-    """Options of the ``conceptkb`` plugin."""
+def _config_class() -> type[base.Config]:
+    # MkDocs collects a Config subclass's options when the class is created, so the
+    # class is made with every declared option as an attribute.
+    namespace: dict[str, Any] = {option.name: CoreOption(option) for option in OPTIONS}
+    namespace["__doc__"] = "Options of the ``conceptkb`` plugin (see conceptkb.options)."
+    return type("ConceptKBConfig", (base.Config,), namespace)
 
-    concepts_dir = c.Dir(exists=True, default="concepts")
-    """Folder of concept files, relative to mkdocs.yml."""
 
-    url_prefix = UrlPrefix(default="concepts")
-    """Site path under which concept pages, the index, tag and category pages live."""
+if TYPE_CHECKING:
 
-    categories = c.ListOfItems(c.Type(str), default=list(DEFAULT_CATEGORIES))
-    """The category vocabulary: every concept's ``category`` must be one of these."""
+    class ConceptKBConfig(base.Config):  # type: ignore[no-untyped-call]
+        """Options of the ``conceptkb`` plugin (see conceptkb.options)."""
 
-    severity = c.DictOfItems(c.Choice(("error", "warning", "off")), default={})
-    """Rule severity overrides, by code, prefix or name: ``{CK301: error}``."""
-
-    max_file_size = c.Type(int, default=DEFAULT_MAX_FILE_SIZE)
-    """Concept files larger than this many bytes are refused (CK003)."""
-
-    nav_threshold = c.Type(int, default=100)
-    """List every concept in the navigation only when there are at most this many.
-
-    Material renders the whole navigation into every page, so a long one makes the
-    build quadratic; above the threshold the index and category pages are the way in.
-    """
-
-    search_boost = c.Type((int, float), default=2.0)
-    """Search boost of concept pages, so they rank above pages that mention a term."""
+else:
+    ConceptKBConfig = _config_class()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,45 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from conceptkb import bodyscan
+from conceptkb import bodyscan, htmlpolicy
+from conceptkb.bounded import RenderTimeout, render_budget, time_limit
 from conceptkb.checker import LintResult, lint, wikilink_problem
-from conceptkb.diagnostics import Severity
+from conceptkb.diagnostics import Finding, Severity
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.site import TEMPLATES_DIR, Site
-from conceptkb.safety import unsafe_html
-from conceptkb.settings import Settings, SettingsError, check_options
+from conceptkb.model import Concept
+from conceptkb.rules import RULES_BY_CODE, UNKNOWN_WIKILINK
+from conceptkb.settings import Settings, SettingsError, from_options
 
 log = get_plugin_logger(__name__)
+
+
+def source_position(concept: Concept, needle: str) -> tuple[int, int]:
+    """Line and column of the concept file where ``needle`` first appears in the body
+    (the rendered HTML has other lines), or the start of the body."""
+    position = concept.body.lower().find(needle.lower()) if needle else -1
+    if position == -1:
+        return concept.body_line, 1
+    line_start = concept.body.rfind("\n", 0, position) + 1
+    return concept.body_line + concept.body.count("\n", 0, position), position - line_start + 1
+
+
+def _bounded(render: Callable[[MkDocsConfig, Files], None], concept: Concept) -> Any:
+    """``page.render`` for one concept page, with a time limit, and deep recursion
+    turned into a finding instead of a traceback."""
+
+    def run(config: MkDocsConfig, files: Files) -> None:
+        where = f"{concept.path}:{concept.body_line}: CK207"
+        try:
+            with time_limit(render_budget(len(concept.body))):
+                render(config, files)
+        except RecursionError:
+            raise PluginError(f"{where} the body nests too deeply to render") from None
+        except RenderTimeout as error:
+            raise PluginError(f"{where} {error}: simplify the body") from None
+
+    return run
 
 
 class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-call]
@@ -42,6 +72,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._site: Site | None = None
         self._page: Page | None = None
         self._missing: list[str] = []
+        self._tooltips = False
 
     # -- configuration --------------------------------------------------------------
 
@@ -49,24 +80,20 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._result = None
         self._site = None
         self._page = None
-        options = {
-            "categories": self.config.categories,
-            "severity": self.config.severity,
-            "max_file_size": self.config.max_file_size,
-        }
         try:
-            check_options(options)
-            settings = Settings(
-                concepts_dir=Path(self.config.concepts_dir),
-                categories=tuple(self.config.categories),
-                severity=dict(self.config.severity),
-                max_file_size=self.config.max_file_size,
+            settings = from_options(
+                dict(self.config),
+                Path(config.config_file_path or ".").resolve().parent,
+                use_directory_urls=config.use_directory_urls,
+                site_url=config.site_url or "",
                 base_dir=Path(config.config_file_path or ".").resolve().parent,
             )
         except SettingsError as error:
             raise PluginError(f"conceptkb: configuration: {error}") from error
         self._settings = settings
-        config.markdown_extensions.append(WikilinkExtension(self._wikilink, settings.categories))  # type: ignore[arg-type]
+        self._tooltips = "content.tooltips" in (config.theme.get("features") or ())
+        extension = WikilinkExtension(self._wikilink, settings.categories, tooltips=self._tooltips)
+        config.markdown_extensions.append(extension)  # type: ignore[arg-type]
         if TEMPLATES_DIR not in config.theme.dirs:
             config.theme.dirs.append(TEMPLATES_DIR)
         config.extra_css.append(Site.CSS)
@@ -83,27 +110,26 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         assert self._settings is not None
         result = lint(self._settings)
         for finding in result.findings:
-            line = f"{finding.location()}: {finding.code} {finding.message}"
-            if finding.severity is Severity.ERROR:
-                log.error(line)
-            else:
-                log.warning(line)
+            self._report(finding)
         if result.errors:
-            raise PluginError(
-                f"conceptkb: {len(result.index)} concepts, {len(result.errors)} errors,"
-                f" {len(result.warnings)} warnings: the site was not built"
-            )
+            raise PluginError(f"conceptkb: {result.summary()}: the site was not built")
         if len(result.index) != len(result.files):
             raise PluginError(
                 f"conceptkb: {len(result.files)} concept files but {len(result.index)} concepts;"
                 " refusing to build a site that loses entries"
             )
         self._result = result
-        self._site = Site(result.index, config, self.config, log=log)
+        self._site = Site(result.index, config, self._settings, log=log, tooltips=self._tooltips)
         self._site.add_files(files)
         return files
 
     # -- pages ----------------------------------------------------------------------
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        concept = self._site.concept_of(page) if self._site is not None else None
+        if concept is not None:
+            page.render = _bounded(page.render, concept)  # type: ignore[method-assign]
+        return page
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -118,6 +144,15 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             self._check_page_wikilinks(markdown, page)
         return markdown
 
+    def _report(self, finding: Finding) -> None:
+        """Log a finding at the severity the policy gives it (or not at all if off)."""
+        assert self._settings is not None
+        applied = self._settings.apply(finding)
+        if applied is None:
+            return
+        line = f"{applied.location()}: {applied.code} {applied.message}"
+        (log.error if applied.severity is Severity.ERROR else log.warning)(line)
+
     def _check_page_wikilinks(self, markdown: str, page: Page) -> None:
         """Report unresolved wikilinks in the site's own pages, with their lines."""
         assert self._site is not None
@@ -129,8 +164,15 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             problem = wikilink_problem(self._site.index, link.target)
             if problem is not None:
                 code, message = problem
-                log.warning(
-                    f"{page.file.src_path}:{link.line + offset}:{link.column}: {code} {message}"
+                self._report(
+                    Finding(
+                        page.file.src_path,
+                        link.line + offset,
+                        link.column,
+                        code,
+                        RULES_BY_CODE[code].severity,
+                        message,
+                    )
                 )
 
     def _wikilink(self, target: str, label: str | None) -> etree.Element:
@@ -159,16 +201,24 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             return html
         concept = site.concept_of(page)
         if concept is not None:
-            problems = unsafe_html(html)
+            problems = htmlpolicy.check_html(html)
             if problems:
-                code, what = problems[0]
+                first = problems[0]
+                line, column = source_position(concept, first.needle)
                 raise PluginError(
-                    f"{concept.path}:{concept.body_line}: {code} the body renders to HTML with"
-                    f" {what}; bodies may not hold anything that runs script"
+                    f"{concept.path}:{line}:{column}: {first.code} the body renders to HTML"
+                    f" with {first.message}"
                 )
             if self._missing:
-                log.warning(
-                    f"{concept.path}: CK201 unresolved wikilinks: {', '.join(self._missing)}"
+                self._report(
+                    Finding(
+                        concept.path,
+                        concept.body_line,
+                        1,
+                        UNKNOWN_WIKILINK,
+                        RULES_BY_CODE[UNKNOWN_WIKILINK].severity,
+                        f"unresolved wikilinks: {', '.join(self._missing)}",
+                    )
                 )
         return site.render_page(page, html)
 
@@ -191,13 +241,11 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             index_file.write_text(
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
             )
-        log.info(
-            f"{len(result.index)} concepts, {len(result.errors)} errors,"
-            f" {len(result.warnings)} warnings"
-        )
+        log.info(result.summary())
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        server.watch(os.fspath(self.config.concepts_dir))
+        if self._settings is not None:
+            server.watch(os.fspath(self._settings.concepts_dir))
         return server

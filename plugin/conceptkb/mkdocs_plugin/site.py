@@ -27,13 +27,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
+from conceptkb import urlspace
 from conceptkb.exports import concepts_json, defined_term, defined_term_set, script_json
 from conceptkb.index import ConceptIndex
-from conceptkb.layout import Layout, redirects
-from conceptkb.mkdocs_plugin.config import ConceptKBConfig
+from conceptkb.markdown_ext import tooltip_text
 from conceptkb.model import Concept, Reference
 from conceptkb.names import normalize
 from conceptkb.schema import export_schema_text, schema_text
+from conceptkb.settings import Settings
 
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
 _ASSETS = resources.files("conceptkb").joinpath("assets")
@@ -89,19 +90,29 @@ class Site:
         self,
         index: ConceptIndex,
         config: MkDocsConfig,
-        options: ConceptKBConfig,
+        options: Settings,
         log: logging.LoggerAdapter[logging.Logger],
+        *,
+        tooltips: bool = False,
     ) -> None:
         self.index = index
         self.config = config
         self.options = options
-        self.layout = Layout(options.url_prefix)
+        self.space = urlspace.build(
+            index,
+            options.categories,
+            prefix=options.url_prefix,
+            use_directory_urls=config.use_directory_urls,
+        )
+        self.layout = self.space.layout
         self.log = log
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(config.theme.dirs),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
         )
+        # Material's tooltips put a link's title into innerHTML: escape it for that too.
+        self.env.filters["tooltip"] = tooltip_text if tooltips else (lambda text: text)
         self._kinds: dict[str, _Kind] = {}
         self._concept_files: dict[str, File] = {}
         self._index_file: File | None = None
@@ -185,7 +196,7 @@ class Site:
             self._tag_files[tag] = self._add(
                 files, layout.tag(tag), "\n", _Kind("tag", tag), in_nav=False
             )
-        for slug, concept_id in redirects(self.index).items():
+        for slug, concept_id in self.space.redirects().items():
             src_uri = layout.redirect(slug, self.config.use_directory_urls)
             target = self._concept_files[concept_id]
             html = self.env.get_template("conceptkb/redirect.html").render(
@@ -195,7 +206,9 @@ class Site:
             )
             self._add(files, src_uri, html)
         self._add(files, layout.export, concepts_json(self.index, self._site_url_of))
-        self._add(files, layout.schema, schema_text())
+        self._add(
+            files, layout.schema, schema_text(self.options.categories, self.config.site_url or "")
+        )
         self._add(files, layout.export_schema, export_schema_text())
         for name in ("conceptkb.css", "conceptkb.js"):
             self._add(files, f"assets/conceptkb/{name}", _ASSETS.joinpath(name).read_bytes())

@@ -1,0 +1,283 @@
+"""The one vocabulary of HTML that contributors may write, judged as browsers parse it.
+
+Everything a contributor writes that can reach a page (raw HTML in a body, the HTML a
+body renders to, front-matter text) is parsed with an HTML5-conformant parser
+(justhtml, which passes the html5lib conformance tests): comments, CDATA, RCDATA
+elements (``<textarea>``, ``<title>``), foreign content (SVG, MathML) and quoted
+``>`` are tokenised exactly as Chromium, Firefox and WebKit tokenise them. The result
+is held against an allowlist of elements, attributes, URL schemes and ids; anything
+else is a finding. The linter (on the Markdown source), the build (on the rendered
+HTML) and the tests all use this module, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from justhtml import JustHTML
+
+from conceptkb.rules import RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
+
+ELEMENTS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+        "var",
+        "wbr",
+    ]
+)
+"""Elements a body may hold: what Markdown and its usual extensions produce, and
+the inert text-level and table elements people write by hand."""
+
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir"})
+ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "rel", "hreflang"}),
+    "img": frozenset({"src", "alt", "width", "height", "loading"}),
+    "td": frozenset({"colspan", "rowspan", "align", "style"}),
+    "th": frozenset({"colspan", "rowspan", "align", "style", "scope"}),
+    "ol": frozenset({"start", "type", "reversed"}),
+    "li": frozenset({"value"}),
+    "time": frozenset({"datetime"}),
+    "q": frozenset({"cite"}),
+    "blockquote": frozenset({"cite"}),
+    "del": frozenset({"cite", "datetime"}),
+    "ins": frozenset({"cite", "datetime"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+    "details": frozenset({"open"}),
+    "span": frozenset({"data-linenos"}),
+}
+"""Attributes allowed per element, besides :data:`GLOBAL_ATTRIBUTES`."""
+
+URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+SCHEMES = frozenset({"http", "https", "mailto"})
+"""URL schemes a link or image may use; URLs without a scheme (relative) are allowed."""
+
+RESERVED_ID_PREFIXES = ("_", "ck-")
+"""Ids the theme or conceptkb use for their own elements (Material's ``__config``,
+``__search``, ``__md_*``; conceptkb's ``ck-*`` sections): a body's element with such an
+id would shadow them (DOM clobbering)."""
+
+_TABLE_ALIGN = re.compile(r"text-align:\s*(?:left|right|center);?")
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_URL_STRIP = "".join(chr(c) for c in range(0x21))
+_URL_REMOVED = re.compile(r"[\t\n\r]")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Something outside the allowlist, at a 1-based line and column of the checked text."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+    needle: str
+    """Text to look for in the source when the checked text was rendered from it."""
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme of ``url`` as a browser's URL parser reads it, lowercased, or None.
+
+    Leading and trailing C0 controls and spaces are stripped and tabs and newlines
+    removed anywhere (WHATWG URL standard), so ``" java\\tscript:"`` is ``javascript``.
+    """
+    cleaned = _URL_REMOVED.sub("", url.strip(_URL_STRIP))
+    match = _SCHEME.match(cleaned)
+    return match.group(1).lower() if match else None
+
+
+def url_allowed(url: str) -> bool:
+    """Whether a link or image may point at ``url``: relative, or an allowed scheme."""
+    scheme = url_scheme(url)
+    return scheme is None or scheme in SCHEMES
+
+
+def reserved_id(value: str) -> bool:
+    """Whether an element id would collide with the theme's or conceptkb's own."""
+    return value.strip().lower().startswith(RESERVED_ID_PREFIXES)
+
+
+def check_html(text: str) -> list[Violation]:
+    """Every element, attribute, URL and id in ``text`` that the allowlist refuses.
+
+    ``text`` is parsed as a browser parses a page; positions are those of the text.
+    """
+    if "<" not in text:
+        return []
+    # Parsed as a whole document, not as a fragment: a stray <body onload=...> or
+    # <html ...> start tag adds its attributes to the page's own element, which a
+    # fragment parse would not show.
+    document = JustHTML(text, sanitize=False, track_node_locations=True)
+    return list(_violations(document.root))
+
+
+_STRUCTURE = frozenset({"html", "head", "body"})
+"""Elements every page has: the parse creates them; only attributes on them can come
+from the text."""
+
+
+def _violations(root: object) -> Iterator[Violation]:
+    stack = list(reversed(getattr(root, "children", None) or []))
+    while stack:
+        node = stack.pop()
+        name = getattr(node, "name", "")
+        if not name or name.startswith("#"):
+            continue  # text, comments, doctype: inert
+        line, column = getattr(node, "origin_location", None) or (1, 1)
+        namespace = getattr(node, "namespace", "html")
+        if name in _STRUCTURE and namespace == "html":
+            for attribute in getattr(node, "attrs", None) or {}:
+                yield Violation(
+                    UNSAFE_HTML,
+                    f"attribute {attribute}= on <{name}> is not allowed (a <{name}> tag in a"
+                    " body sets it on the page's own element)",
+                    line,
+                    column,
+                    f"<{name}",
+                )
+            stack.extend(reversed(getattr(node, "children", None) or []))
+            continue
+        if namespace != "html" or name not in ELEMENTS:
+            where = "" if namespace == "html" else f" ({namespace.upper()})"
+            yield Violation(
+                UNSAFE_HTML,
+                f"<{name}>{where} element is not allowed: write Markdown, or put the"
+                f" text in a code span",
+                line,
+                column,
+                f"<{name}",
+            )
+            continue  # its content is not looked at: the element is refused whole
+        yield from _attribute_violations(name, getattr(node, "attrs", {}) or {}, line, column)
+        children = getattr(node, "children", None) or []
+        stack.extend(reversed(children))
+
+
+def _attribute_violations(
+    element: str, attrs: dict[str, str | None], line: int, column: int
+) -> Iterator[Violation]:
+    allowed = ATTRIBUTES.get(element, frozenset())
+    for name, raw in attrs.items():
+        value = raw or ""
+        if name not in GLOBAL_ATTRIBUTES and name not in allowed:
+            yield Violation(
+                UNSAFE_HTML,
+                f"attribute {name}= on <{element}> is not allowed",
+                line,
+                column,
+                name,
+            )
+        elif name in URL_ATTRIBUTES and not url_allowed(value):
+            yield Violation(
+                UNSAFE_URL,
+                f"{url_scheme(value)}: URL in {name}= on <{element}>: links may use"
+                f" {', '.join(sorted(SCHEMES))} or a relative URL",
+                line,
+                column,
+                name,
+            )
+        elif name == "style" and not _TABLE_ALIGN.fullmatch(value.strip()):
+            yield Violation(
+                UNSAFE_HTML,
+                f"style= on <{element}> may only set text-align",
+                line,
+                column,
+                "style",
+            )
+        elif name == "id" and reserved_id(value):
+            yield Violation(
+                RESERVED_HTML_ID,
+                f"id {value!r} on <{element}> would shadow the theme's own elements:"
+                f" ids may not start with {' or '.join(map(repr, RESERVED_ID_PREFIXES))}",
+                line,
+                column,
+                value,
+            )
+        elif name == "title" and "<" in value:
+            yield Violation(
+                UNSAFE_HTML,
+                f"title= on <{element}> holds markup, which the theme's tooltips render as HTML",
+                line,
+                column,
+                "title",
+            )
+
+
+def markup_in_text(value: str) -> str | None:
+    """What makes ``value`` more than plain text to a browser, or None if it is plain.
+
+    Plain text parses to exactly itself: "Q&A" and "x < y" do; ``&lt;b&gt;``
+    (a character reference), ``<b>`` (an element) and ``<!-- -->`` do not.
+    """
+    if "<" not in value and "&" not in value:
+        return None
+    document = JustHTML(value, fragment=True, sanitize=False)
+    children = getattr(document.root, "children", None) or []
+    if not children:
+        return "markup that renders as nothing"
+    for node in children:
+        name = getattr(node, "name", "")
+        if name == "#comment":
+            return "an HTML comment"
+        if not name.startswith("#"):
+            return f"a <{name}> element"
+    text = "".join(getattr(node, "data", "") or "" for node in children)
+    if text != value:
+        return "a character reference (such as &lt; or &amp;); write the character itself"
+    return None

@@ -1,0 +1,88 @@
+"""Hard limits on the shape of a body, checked before anything renders it.
+
+Python-Markdown's inline patterns take quadratic time on some shapes (20,000 ``[``
+in one paragraph take minutes) and its block parser recurses once per level of
+nesting. These limits sit far above anything prose needs and well below where
+rendering gets slow (``make bench`` measures the worst shapes); a body over one is
+refused with rule CK012 at the line where it happens, so every build and every
+``serve`` rebuild stays bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MAX_LINE_LENGTH = 10_000
+"""Characters in one line of a body."""
+MAX_BRACKETS = 500
+"""``[`` in one paragraph (outside code): link parsing is quadratic in their number."""
+MAX_NESTING = 32
+"""Levels of block quotes and list items that one line opens."""
+
+_LIST_MARKERS = frozenset("-*+")
+
+
+@dataclass(frozen=True)
+class Excess:
+    """A limit exceeded at a 1-based line and column of the body."""
+
+    message: str
+    line: int
+    column: int
+
+
+def excesses(body: str, masked: str) -> Iterator[Excess]:
+    """Every limit that ``body`` exceeds; ``masked`` is the body with code blanked."""
+    for number, line in enumerate(body.split("\n"), start=1):
+        if len(line) > MAX_LINE_LENGTH:
+            yield Excess(
+                f"line of {len(line):,} characters; the limit is {MAX_LINE_LENGTH:,}:"
+                " break it into several lines",
+                number,
+                MAX_LINE_LENGTH + 1,
+            )
+    brackets = 0
+    paragraph_line = 1
+    reported = nested = False
+    for number, line in enumerate(masked.split("\n"), start=1):
+        if not line.strip():
+            brackets, paragraph_line, reported = 0, number + 1, False
+            continue
+        brackets += line.count("[")
+        if brackets > MAX_BRACKETS and not reported:
+            reported = True
+            yield Excess(
+                f"more than {MAX_BRACKETS} '[' in the paragraph that starts on line"
+                f" {paragraph_line}: split it, or put the brackets in a code span",
+                number,
+                1,
+            )
+        depth = _nesting(line)
+        if depth > MAX_NESTING and not nested:
+            nested = True  # once per body: the lines after it are nested as deep
+            yield Excess(
+                f"{depth} levels of nested lists or quotes; the limit is {MAX_NESTING}",
+                number,
+                1,
+            )
+
+
+def _nesting(line: str) -> int:
+    """Block quotes and list items opened by the start of ``line``, plus indentation."""
+    depth = 0
+    indent = 0
+    i = 0
+    length = len(line)
+    while i < length:
+        char = line[i]
+        if char == " ":
+            indent += 1
+        elif char == "\t":
+            indent += 4
+        elif char == ">" or (char in _LIST_MARKERS and (i + 1 == length or line[i + 1] in " \t")):
+            depth += 1
+        else:
+            break
+        i += 1
+    return depth + indent // 4

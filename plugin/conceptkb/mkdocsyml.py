@@ -1,0 +1,75 @@
+"""Read ``mkdocs.yml`` the way MkDocs reads it, without MkDocs.
+
+The linter, the generator and the plugin must see the same configuration. MkDocs
+loads its file with PyYAML, resolves ``!ENV`` tags with ``pyyaml-env-tag``, and
+merges a parent file named by
+``INHERIT`` under the child with ``mergedeep`` (mappings merged, everything else
+replaced). This module does the same with the same libraries, so a light install
+(no MkDocs) reads a configuration exactly as a build does.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from mergedeep import merge
+from yaml_env_tag import construct_env_tag
+
+MAX_INHERIT = 16
+"""Files in one INHERIT chain; a longer chain is almost certainly a loop."""
+
+
+class ConfigFileError(ValueError):
+    """The configuration file cannot be read; the message names the file."""
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with ``!ENV``; other tags (``!relative``,
+    ``!!python/name:`` in extension options) keep their plain value, never run."""
+
+
+def _other(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    return None
+
+
+_Loader.add_constructor("!ENV", construct_env_tag)
+_Loader.add_multi_constructor("!", _other)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _other)
+
+
+def load(config_file: Path, *, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The configuration in ``config_file``, with its INHERIT chain merged in."""
+    path = Path(os.path.normpath(config_file.absolute()))
+    if path in _chain or len(_chain) >= MAX_INHERIT:
+        raise ConfigFileError(f"{config_file}: INHERIT loops back to {path.name}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise ConfigFileError(f"{config_file}: cannot be read: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigFileError(f"{config_file}: not UTF-8 text") from error
+    try:
+        data = yaml.load(text, Loader=_Loader) or {}
+    except yaml.YAMLError as error:
+        raise ConfigFileError(f"{config_file}: not valid YAML: {error}") from error
+    if not isinstance(data, dict):
+        raise ConfigFileError(f"{config_file}: not a mapping of options")
+    parent = data.pop("INHERIT", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigFileError(f"{config_file}: INHERIT must name a file")
+    parent_file = path.parent / parent
+    if not parent_file.is_file():
+        raise ConfigFileError(f"{config_file}: INHERIT names {parent}, which does not exist")
+    merged: dict[str, Any] = merge(load(parent_file, _chain=(*_chain, path)), data)
+    return merged

@@ -1,0 +1,193 @@
+"""Unit tests of the owners the linter and the build share: the HTML allowlist, names
+and identity, the URL space and the body limits."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from conceptkb import htmlpolicy, limits, urlspace
+from conceptkb.bodyscan import mask_code, unsafe_content
+from conceptkb.frontmatter import Document
+from conceptkb.index import ConceptIndex
+from conceptkb.model import Concept
+from conceptkb.names import MAX_ID_LENGTH, invisible_characters, is_valid_id, skeleton
+
+# -- HTML as a browser parses it ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "code"),
+    [
+        ("<!--> <img src=x onerror=alert(1)>", "CK203"),  # abrupt comment close
+        ("<![CDATA[ x ]]><img src=x onerror=alert(1)>", "CK203"),  # CDATA is a comment
+        ('<img alt="a>b" src=x onerror=alert(1)>', "CK203"),  # '>' in a quoted value
+        ('<textarea><img title="</textarea><img src=x onerror=1>">', "CK203"),
+        ("<svg><foreignObject><img src=x></foreignObject></svg>", "CK203"),
+        ("<math><mtext><table><mglyph><style><img src=x onerror=1>", "CK203"),
+        ('<a href="java\tscript:alert(1)">x</a>', "CK204"),
+        ('<a href=" JAVASCRIPT:alert(1)">x</a>', "CK204"),
+        ('<img src="data:image/svg+xml,x">', "CK204"),
+        ('<div id="__config">x</div>', "CK206"),
+        ('<span id="ck-references">x</span>', "CK206"),
+        ('<abbr title="&lt;img src=x onerror=1&gt;">x</abbr>', "CK203"),
+        ('<table><tr><td style="background:url(x)">x</td></tr></table>', "CK203"),
+        ("<x-widget>x</x-widget>", "CK203"),
+    ],
+)
+def test_html_outside_the_allowlist_is_refused(html: str, code: str) -> None:
+    assert code in {v.code for v in htmlpolicy.check_html(html)}
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p>Text <a href="https://example.org/" title="Q&amp;A">link</a></p>',
+        '<table><tr><th style="text-align: left;">a</th></tr></table>',
+        '<a href="../lora/">x</a> <a href="#part">y</a> <a href="mailto:a@b.c">z</a>',
+        "<details><summary>More</summary><p>x &lt; y</p></details>",
+        "<!-- a comment -->",
+        "x < y and a <3 b",
+    ],
+)
+def test_allowed_html_passes(html: str) -> None:
+    assert htmlpolicy.check_html(html) == []
+
+
+def test_positions_are_those_of_the_parsed_text() -> None:
+    [violation] = htmlpolicy.check_html("one\ntwo <script>x</script>")
+    assert (violation.line, violation.column) == (2, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Q&A", True),
+        ("x < y", True),
+        ("AT&T and <3", True),
+        ("&lt;img src=x&gt;", False),
+        ("<b>bold</b>", False),
+        ("a <!-- b --> c", False),
+        ("&amp;", False),
+    ],
+)
+def test_plain_text_parses_to_itself(text: str, plain: bool) -> None:
+    assert (htmlpolicy.markup_in_text(text) is None) is plain
+
+
+@pytest.mark.parametrize(
+    ("url", "scheme"),
+    [
+        ("https://a.b/", "https"),
+        (" java\tscript:x", "javascript"),
+        ("\x01vbscript:x", "vbscript"),
+        ("../x.md", None),
+        ("#top", None),
+        ("a/b:c", None),
+    ],
+)
+def test_url_scheme_as_a_browser_reads_it(url: str, scheme: str | None) -> None:
+    assert htmlpolicy.url_scheme(url) == scheme
+
+
+# -- Markdown bodies ------------------------------------------------------------------
+
+
+def _codes(body: str) -> set[str]:
+    return {u.code for u in unsafe_content(mask_code(body))}
+
+
+def test_markdown_syntax_is_judged_too() -> None:
+    assert _codes("[x](javascript:alert(1))") == {"CK204"}
+    assert _codes("[x]: vbscript:alert(1)") == {"CK204"}
+    assert _codes("<javascript:alert(1)>") == {"CK204"}  # as an autolink or as raw HTML
+    assert _codes("Text {: onclick=alert(1) }") == {"CK203"}
+    assert _codes("Text {: #__config }") == {"CK206"}
+    assert _codes("## __md_scope") == {"CK206"}
+    assert _codes("See <https://example.org/> and <a@b.org>.") == set()
+    assert _codes('A set {1, 2} and JSON {"a": 1}.') == set()
+    assert _codes("`<script>` and\n\n    <script>\n") == set()
+
+
+def test_code_spans_are_masked_in_linear_time() -> None:
+    body = " ".join("`" * n + " x" for n in range(1, 400))
+    masked = mask_code(body)
+    assert len(masked) == len(body)
+    assert mask_code("a `b` c") == "a     c"
+    assert mask_code("a ``b ` c`` d") == "a           d"
+    assert mask_code("a `b\n\nc` d") == "a `b\n\nc` d"  # spans end at a blank line
+
+
+def test_body_limits() -> None:
+    assert [e.line for e in limits.excesses("x" * 10_001, "")] == [1]
+    assert [e.line for e in limits.excesses("", "[" * 501)] == [1]
+    nested = "".join("    " * i + "- x\n" for i in range(40))
+    assert [e.line for e in limits.excesses(nested, nested)] == [33]
+    assert list(limits.excesses("[a](b) " * 400, "[a](b) " * 400)) == []
+
+
+# -- names ------------------------------------------------------------------------------
+
+
+def test_confusable_skeletons() -> None:
+    assert skeleton("Alpha") == skeleton("\u0410lpha")  # Cyrillic A
+    assert len({skeleton("DPO"), skeleton("IPO"), skeleton("KTO")}) == 3
+
+
+def test_invisible_characters() -> None:
+    assert invisible_characters("Al\u200bpha\u202e") == [
+        "U+200B ZERO WIDTH SPACE",
+        "U+202E RIGHT-TO-LEFT OVERRIDE",
+    ]
+    assert invisible_characters("Crème fraîche") == []
+
+
+def test_one_id_limit_for_files_and_references() -> None:
+    schema = json.loads(resources.files("conceptkb").joinpath("concept.schema.json").read_text())
+    assert schema["$defs"]["id"]["maxLength"] == MAX_ID_LENGTH
+    assert is_valid_id("a" * MAX_ID_LENGTH)
+    assert not is_valid_id("a" * (MAX_ID_LENGTH + 1))
+
+
+# -- the URL space ----------------------------------------------------------------------
+
+
+def _concept(concept_id: str, **fields: object) -> Concept:
+    document = Document(
+        path=f"concepts/{concept_id}.md", data={}, yaml_text="", body="", body_line=9
+    )
+    return Concept(
+        id=concept_id,
+        path=document.path,
+        document=document,
+        title=concept_id.title(),
+        summary="S.",
+        category="concept",
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_every_route_has_its_own_file(directory_urls: bool) -> None:
+    index = ConceptIndex(
+        [
+            _concept("alpha", aliases=("Tags",), tags=("index", "peft")),
+            _concept("beta", former_ids=("alpha-old",), aliases=("Index",)),
+        ]
+    )
+    space = urlspace.build(index, ["concept"], use_directory_urls=directory_urls)
+    lost = {(c.route.kind, c.route.key) for c in space.collisions}
+    assert ("tag", "index") in lost
+    assert (("alias", "tags") in lost) is directory_urls  # tags/index.html or tags.html
+    assert (("alias", "index") in lost) is (not directory_urls)
+    assert "alpha-old" in space.redirects()
+    outputs = [r.output for r in space.routes.values()]
+    assert len(outputs) == len(set(outputs))
+
+
+def test_names_are_limited_in_bytes_not_characters() -> None:
+    index = ConceptIndex([_concept("alpha", aliases=("\u00e9" * 101,))])
+    space = urlspace.build(index, ["concept"])
+    assert [t.size for t in space.too_long] == [202]
