@@ -34,7 +34,7 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --strict --dev-addr $(SERVE_ADDR)
+	$(BIN)/mkdocs serve --dev-addr $(SERVE_ADDR)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict

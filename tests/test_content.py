@@ -49,7 +49,7 @@ def test_every_reference_was_checked_against_its_record(path: Path) -> None:
     assert references, f"{path.name} cites nothing"
     checked = evidence["references"]
     assert len(checked) == len(references), "references added or removed since the check"
-    for reference, record in zip(references, checked):
+    for reference, record in zip(references, checked, strict=True):
         for key in ("url", "title", "authors", "year"):
             assert record.get(key) == reference.get(key), (key, reference["title"])
         address = urlsplit(str(record["record"]))

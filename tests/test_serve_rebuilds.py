@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
 
+from conceptkb import scaffold
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
@@ -122,6 +124,13 @@ def _extra(project: Project, number: int) -> None:
     )
 
 
+def _findings_shown(site: Path, concept_id: str) -> str:
+    """The text of the findings banner on a concept's page ('' when it has none)."""
+    page = BeautifulSoup(_page_text(site, concept_id), "html.parser")
+    banner = page.select_one(".ck-findings")
+    return banner.get_text(" ") if banner is not None else ""
+
+
 def _page_text(site: Path, concept_id: str) -> str:
     return (site / "concepts" / concept_id / "index.html").read_text(encoding="utf-8")
 
@@ -160,14 +169,16 @@ def test_many_rebuilds_with_edits_leave_a_correct_site(server: Server) -> None:
         assert sum(isinstance(e, WikilinkExtension) for e in config.markdown_extensions) == 1
         assert config.extra_css.count(Site.CSS) == 1
         assert "Traceback" not in log
-        if step == 3:
+        if step == 3:  # the preview goes on: the broken file's page shows its finding
             failures += 1
-            assert not ok, f"rebuild {number} built a broken entry"
+            assert ok, f"rebuild {number} stopped the preview:\n{log}"
             assert re.search(r"concepts/peft\.md:\d+:\d+: CK006 ", log), log
+            assert "CK006" in _findings_shown(site, "peft")
         elif step == 9:
             failures += 1
-            assert not ok, f"rebuild {number} built an unknown wikilink"
+            assert ok, f"rebuild {number} stopped the preview:\n{log}"
             assert re.search(r"concepts/lora\.md:\d+:\d+: CK201 ", log), log
+            assert "CK201" in _findings_shown(site, "lora")
         else:
             assert ok, f"rebuild {number} failed:\n{log}"
             assert f"(revision {number})" in _page_text(site, "lora")
@@ -189,3 +200,46 @@ def test_many_rebuilds_with_edits_leave_a_correct_site(server: Server) -> None:
     built = Built(site, True, "")
     assert_nothing_lost(built, concepts)
     assert '"extra-' not in (site / "concepts.json").read_text(encoding="utf-8")
+
+
+def test_a_preview_renders_every_page_with_errors_shown_and_nothing_unsafe(
+    server: Server,
+) -> None:
+    """Under serve, drafts and broken files still render, each with its findings;
+    unsafe HTML is never rendered and collisions never replace a page. A build still
+    refuses the same knowledge base."""
+    project = server.project
+    # a draft right after `conceptkb new`: valid except for its placeholders
+    project.write("concepts/draft.md", scaffold.render("Draft", "concept", ["concept"], 2026))
+    project.write("concepts/unreadable.md", "---\ntitle: [unclosed\n---\nBody.\n")
+    project.concept(
+        "unsafe",
+        "Unsafe",
+        aliases=["Tags"],
+        tags=["peft"],
+        related=["lora"],
+        references=[{"title": "Paper", "url": "https://arxiv.org/abs/0000.00009"}],
+        body="## Idea\n\n<script>alert(1)</script> and [[lora]].\n",
+    )
+    ok, log, _ = server.rebuild()
+    assert ok, log
+    site = server.site_dir
+    for concept_id in ("draft", "unreadable", "unsafe"):
+        assert (site / "concepts" / concept_id / "index.html").is_file(), concept_id
+    assert "CK110" in _findings_shown(site, "draft")
+    assert "CK006" in _findings_shown(site, "unreadable")
+    shown = _findings_shown(site, "unsafe")
+    assert "CK203" in shown and "CK111" in shown
+    page = BeautifulSoup(_page_text(site, "unsafe"), "html.parser")
+    assert page.select_one("article script") is None
+    assert "alert(1)" not in page.select_one(".ck-body").get_text()
+    # the collision did not replace the list of tags with a redirect
+    tags = (site / "concepts" / "tags" / "index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh"' not in tags
+    # links to a concept with errors work
+    lora = BeautifulSoup(_page_text(site, "lora"), "html.parser")
+    assert lora.select_one('a[href$="unsafe/"]') is not None
+    # and nothing of it is published: a build refuses the same files
+    built = Project(project.root).build(strict=False, site_dir=project.root / "published")
+    assert not built.ok
+    assert not (project.root / "published" / "concepts" / "unsafe" / "index.html").exists()

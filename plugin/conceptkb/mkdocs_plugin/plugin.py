@@ -73,6 +73,12 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._page: Page | None = None
         self._missing: list[str] = []
         self._tooltips = False
+        self._preview = False
+        """True under ``mkdocs serve``: a knowledge base with errors still renders."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # MkDocs keeps this instance for every rebuild of one `serve` session.
+        self._preview = command == "serve"
 
     # -- configuration --------------------------------------------------------------
 
@@ -111,15 +117,27 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         result = lint(self._settings)
         for finding in result.findings:
             self._report(finding)
-        if result.errors:
+        if result.errors and not self._preview:
             raise PluginError(f"conceptkb: {result.summary()}: the site was not built")
-        if len(result.index) != len(result.files):
+        if result.errors:
+            log.info(
+                f"conceptkb: preview of {result.summary()}: pages with errors show them;"
+                " `mkdocs build` refuses to publish until they are fixed"
+            )
+        elif len(result.index) != len(result.files):
             raise PluginError(
                 f"conceptkb: {len(result.files)} concept files but {len(result.index)} concepts;"
                 " refusing to build a site that loses entries"
             )
         self._result = result
-        self._site = Site(result.index, config, self._settings, log=log, tooltips=self._tooltips)
+        self._site = Site(
+            result.index,
+            config,
+            self._settings,
+            log=log,
+            tooltips=self._tooltips,
+            findings=result.findings if self._preview else (),
+        )
         self._site.add_files(files)
         return files
 
@@ -140,6 +158,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             return markdown
         if self._site.is_generated(page):
             self._site.set_meta(page)
+            if self._site.body_withheld(page):
+                return ""  # preview of a body that is not safe to render: never rendered
         else:
             self._check_page_wikilinks(markdown, page)
         return markdown
@@ -205,10 +225,14 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             if problems:
                 first = problems[0]
                 line, column = source_position(concept, first.needle)
-                raise PluginError(
+                message = (
                     f"{concept.path}:{line}:{column}: {first.code} the body renders to HTML"
                     f" with {first.message}"
                 )
+                if not self._preview:
+                    raise PluginError(message)
+                log.error(message)
+                html = site.withhold(page, message)
             if self._missing:
                 self._report(
                     Finding(

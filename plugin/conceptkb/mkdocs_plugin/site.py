@@ -12,7 +12,7 @@ import html
 import logging
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,13 +28,18 @@ from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
 from conceptkb import urlspace
+from conceptkb.diagnostics import Finding
 from conceptkb.exports import concepts_json, defined_term, defined_term_set, script_json
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
 from conceptkb.model import Concept, Reference
-from conceptkb.names import normalize
+from conceptkb.names import is_valid_id, normalize
+from conceptkb.rules import BODY_LIMITS, RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
 from conceptkb.schema import export_schema_text, schema_text
 from conceptkb.settings import Settings
+
+UNSAFE_BODY = frozenset({BODY_LIMITS, UNSAFE_HTML, UNSAFE_URL, RESERVED_HTML_ID})
+"""Findings after which a body is never rendered, not even in a preview."""
 
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
 _ASSETS = resources.files("conceptkb").joinpath("assets")
@@ -94,6 +99,7 @@ class Site:
         log: logging.LoggerAdapter[logging.Logger],
         *,
         tooltips: bool = False,
+        findings: Sequence[Finding] = (),
     ) -> None:
         self.index = index
         self.config = config
@@ -119,6 +125,14 @@ class Site:
         self._tag_files: dict[str, File] = {}
         self._category_files: dict[str, File] = {}
         self._nav_paths = None if config.nav is None else set(_nav_paths(config.nav))
+        # Preview (mkdocs serve): each file's findings, shown on its page.
+        self._findings: dict[str, list[Finding]] = {}
+        for finding in findings:
+            self._findings.setdefault(finding.path, []).append(finding)
+        self._withheld: dict[str, str] = {}
+        """Source path -> why the body of that page is not shown."""
+        self._broken_paths: dict[str, str] = {}
+        """Preview: id -> path of a file that could not be read as a concept."""
 
     # -- files ----------------------------------------------------------------------
 
@@ -177,6 +191,7 @@ class Site:
                     os.path.relpath(concept.source.absolute(), docs_dir)
                 ).as_posix()
             self._concept_files[concept_id] = file
+        self._add_broken_pages(files)
         self._index_file = self._add(
             files, layout.index, "\n", _Kind("index"), in_nav=self._in_nav(layout.index, True)
         )
@@ -212,6 +227,41 @@ class Site:
         self._add(files, layout.export_schema, export_schema_text())
         for name in ("conceptkb.css", "conceptkb.js"):
             self._add(files, f"assets/conceptkb/{name}", _ASSETS.joinpath(name).read_bytes())
+
+    def _add_broken_pages(self, files: Files) -> None:
+        """Preview: a page for each concept file that could not be read as a concept,
+        showing its findings in place of the content."""
+        concepts_dir = {c.path.rsplit("/", 1)[0] for c in self.index.concepts.values()}
+        for path in sorted(self._findings):
+            stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+            if not path.endswith(".md") or not is_valid_id(stem) or stem in self.index.concepts:
+                continue
+            if concepts_dir and path.rsplit("/", 1)[0] not in concepts_dir:
+                continue
+            src_uri = self.layout.concept(stem)
+            if files.get_file_from_path(src_uri) is not None:
+                continue  # a collision is shown as a finding, never resolved by replacing
+            self._add(files, src_uri, "\n", _Kind("broken", stem), in_nav=False)
+            self._broken_paths[stem] = path
+
+    def body_withheld(self, page: Page) -> bool:
+        """Preview: whether the page's body must not be rendered (it has findings that
+        say it is not safe, or the file could not be read)."""
+        kind = self._kind(page)
+        if kind is None or kind.kind not in ("concept", "broken"):
+            return False
+        if kind.kind == "broken":
+            return True
+        concept = self.index.concepts[kind.key]
+        unsafe = [f for f in self._findings.get(concept.path, ()) if f.code in UNSAFE_BODY]
+        if unsafe:
+            self._withheld[page.file.src_uri] = "the body holds content that is not allowed"
+        return bool(unsafe)
+
+    def withhold(self, page: Page, reason: str) -> str:
+        """Preview: the body of ``page`` is not shown; its page says why."""
+        self._withheld[page.file.src_uri] = reason
+        return ""
 
     # -- URLs -----------------------------------------------------------------------
 
@@ -261,6 +311,10 @@ class Site:
             page.meta["description"] = html.escape(concept.summary)
             page.meta["search"] = {"boost": self.options.search_boost}
             return
+        if kind.kind == "broken":
+            page.meta["title"] = f"{kind.key} (not built: see its errors)"
+            page.meta["search"] = {"exclude": True}
+            return
         titles = {
             "index": "Concepts",
             "tags": "Tags",
@@ -291,6 +345,11 @@ class Site:
                 for c, f in self._category_files.items()
             ],
         }
+        if kind.kind == "broken":
+            path = self._broken_paths[kind.key]
+            return self.env.get_template("conceptkb/broken.html").render(
+                concept_id=kind.key, path=path, findings=self._shown(path), **common
+            )
         if kind.kind == "concept":
             return self._render_concept(page, html, common)
         if kind.kind == "index":
@@ -344,6 +403,8 @@ class Site:
             page.toc.items.append(AnchorLink(title, anchor, 2))
         return self.env.get_template("conceptkb/concept.html").render(
             concept=concept,
+            findings=self._shown(concept.path),
+            withheld=self._withheld.get(page.file.src_uri),
             body=Markup(body),
             category={
                 "name": concept.category,
@@ -364,6 +425,12 @@ class Site:
             ],
             **common,
         )
+
+    def _shown(self, path: str) -> list[str]:
+        """Preview: a file's findings as ``path:line:col CODE message`` lines."""
+        return [
+            f"{f.location()} {f.code} {f.message}" for f in sorted(self._findings.get(path, ()))
+        ]
 
     def _entries(
         self, page: Page, concepts: list[Concept], *, aliases: bool
