@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import TextIO
 
 from conceptkb import __version__, scaffold
 from conceptkb.checker import lint
+from conceptkb.diagnostics import Finding
 from conceptkb.names import is_valid_id, proposed_id
-from conceptkb.reporters import REPORTERS
+from conceptkb.reporters import REPORTERS, github_summary
 from conceptkb.rules import RULES
 from conceptkb.schema import schema_text
 from conceptkb.settings import DEFAULT_CATEGORIES, Settings, SettingsError, from_mkdocs_yml
@@ -93,7 +95,19 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
             raise SettingsError(f"{path}: no such file or folder")
     result = lint(settings, paths)
     out.write(REPORTERS[args.format](result.findings, result.summary()))
+    if args.format == "github":
+        _write_step_summary(result.findings, result.summary())
     return EXIT_ERRORS if result.errors else EXIT_OK
+
+
+def _write_step_summary(findings: Sequence[Finding], summary: str) -> None:
+    """In GitHub Actions, the full list goes to the job summary when it is longer
+    than what GitHub shows as annotations."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    text = github_summary(findings, summary)
+    if target and text:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.write(text)
 
 
 def _rules(out: TextIO) -> int:
