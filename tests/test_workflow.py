@@ -52,34 +52,17 @@ def test_workflow_commands_exist() -> None:
 
 
 def test_pre_commit_hook_entry_runs(tmp_path: Path) -> None:
+    """The hook lints what a commit changes (tests/test_changed.py runs it through the
+    real pre-commit tool); its entry works on this repository."""
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "conceptkb-lint")
-    assert hook["pass_filenames"] is True
+    assert hook["pass_filenames"] is False and hook["always_run"] is True
+    assert "--changed" in hook["entry"]
     entry = hook["entry"].split()
     env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
-    good = subprocess.run(
-        [*entry, "concepts/lora.md", "concepts/peft.md"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert good.returncode == 0, good.stdout + good.stderr
-    assert good.stdout.strip() == "0 errors, 0 warnings in 2 concepts"
-    bad = tmp_path / "concepts" / "bad.md"
-    bad.parent.mkdir()
-    bad.write_text("---\ntitle: Bad\n---\n")
-    result = subprocess.run(
-        [*entry, "concepts/bad.md"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert "concepts/bad.md:1:1: CK101 missing required field 'summary'" in result.stdout
+    result = subprocess.run(entry, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("0 errors, 0 warnings in ")
     local = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     ids = {h["id"] for repo in local["repos"] for h in repo["hooks"]}
     assert {"ruff", "conceptkb-lint"} <= ids

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from conceptkb import __version__, scaffold
-from conceptkb.checker import lint
+from conceptkb import __version__, changes, scaffold
+from conceptkb.checker import LintResult, display_path, lint
 from conceptkb.diagnostics import Finding
+from conceptkb.mkdocsyml import chain
 from conceptkb.names import is_valid_id, proposed_id
 from conceptkb.reporters import REPORTERS, github_summary
 from conceptkb.rules import RULES
@@ -50,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     lint_cmd.add_argument(
         "--format", choices=sorted(REPORTERS), default="text", help="output format (default: text)"
+    )
+    lint_cmd.add_argument(
+        "--changed",
+        nargs="?",
+        const="",
+        metavar="BASE",
+        help="report on what differs from BASE (default: the merge base with the default"
+        " branch), staged, unstaged and untracked files included: changed concepts, concepts"
+        " that refer to a deleted or renamed one, everything if the configuration changed",
     )
     lint_cmd.add_argument(
         "--config",
@@ -93,11 +103,54 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     for path in paths or ():
         if not path.exists() and not path.is_symlink():
             raise SettingsError(f"{path}: no such file or folder")
-    result = lint(settings, paths)
+    if args.changed is not None:
+        if paths:
+            raise SettingsError("--changed and paths cannot be used together")
+        result = _lint_changed(settings, _config_file(args.config), args.changed)
+    else:
+        result = lint(settings, paths)
     out.write(REPORTERS[args.format](result.findings, result.summary()))
     if args.format == "github":
         _write_step_summary(result.findings, result.summary())
     return EXIT_ERRORS if result.errors else EXIT_OK
+
+
+def _config_file(config: Path | None) -> Path | None:
+    if config is not None:
+        return config
+    return Path("mkdocs.yml") if Path("mkdocs.yml").is_file() else None
+
+
+def _lint_changed(settings: Settings, config: Path | None, base: str) -> LintResult:
+    """Lint the whole knowledge base; report on what the change touches."""
+    try:
+        repo = changes.repository_root(Path.cwd())
+        delta = changes.changes(repo, base or changes.default_base(repo))
+    except changes.NoCommits:
+        return lint(settings)  # the first commit: everything is new
+    except changes.ChangesError as error:
+        raise SettingsError(f"--changed: {error}") from error
+    result = lint(settings)
+    touched = {p.resolve() for p in (*delta.changed, *delta.removed)}
+    if config is not None and touched & {p.resolve() for p in chain(config)}:
+        return result  # the configuration changed: every file is affected
+    root = settings.concepts_dir.resolve()
+    selected = {
+        p.resolve() for p in delta.changed if p.suffix == ".md" and root in p.resolve().parents
+    }
+    removed = [
+        (path.stem, text)
+        for path, text in delta.removed.items()
+        if path.suffix == ".md" and root in path.resolve().parents
+    ]
+    for concept_id in changes.referring(result.index, removed):
+        source = result.index.concepts[concept_id].source
+        if source is not None:
+            selected.add(source.resolve())
+    shown = {display_path(p, settings.base_dir) for p in selected}
+    findings = [f for f in result.findings if f.path in shown]
+    files = sorted(p for p in selected if p.is_file())
+    return LintResult(findings, result.index, files)
 
 
 def _write_step_summary(findings: Sequence[Finding], summary: str) -> None:

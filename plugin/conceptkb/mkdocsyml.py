@@ -73,3 +73,20 @@ def load(config_file: Path, *, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ConfigFileError(f"{config_file}: INHERIT names {parent}, which does not exist")
     merged: dict[str, Any] = merge(load(parent_file, _chain=(*_chain, path)), data)
     return merged
+
+
+def chain(config_file: Path) -> list[Path]:
+    """The configuration file and every file its INHERIT chain names, child first."""
+    found: list[Path] = []
+    current: Path | None = Path(os.path.normpath(config_file.absolute()))
+    while current is not None and current not in found and len(found) < MAX_INHERIT:
+        found.append(current)
+        try:
+            data = yaml.load(current.read_text(encoding="utf-8-sig"), Loader=_Loader)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            break
+        parent = data.get("INHERIT") if isinstance(data, dict) else None
+        current = current.parent / parent if isinstance(parent, str) else None
+        if current is not None:
+            current = Path(os.path.normpath(current))
+    return found
