@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 SERVE_ADDR ?= 127.0.0.1:8000
 
-.PHONY: help setup serve build test test-fast lint-kb lint-code pytest browser-deps lock bench clean
+.PHONY: help setup serve build dist test test-fast lint-kb lint-code pytest browser-deps lock bench clean
 
 # The unit tier: the linter's example files, the CLI, the shared owners (HTML
 # allowlist, names, URL space, limits) and the content checks, in well under 30 s.
@@ -38,6 +38,12 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
+
+# The release artefacts, built and checked as the publish workflow does.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist . >/dev/null
+	$(BIN)/twine check --strict dist/*
 
 lint-kb: $(STAMP)
 	$(BIN)/conceptkb lint

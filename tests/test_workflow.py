@@ -48,7 +48,8 @@ def test_workflow_commands_exist() -> None:
     makes = [target for run in runs for target in re.findall(r"\bmake (\w[\w-]*)", run)]
     assert makes and set(makes) <= targets
     lint = [run for run in runs if "conceptkb lint" in run]
-    assert lint and all("--format github" in run for run in lint)
+    assert lint and all("--format github" in run or "--format sarif" in run for run in lint)
+    assert any("--changed" in run for run in lint)
 
 
 def test_pre_commit_hook_entry_runs(tmp_path: Path) -> None:

@@ -3,4 +3,4 @@
 The core (everything but the ``mkdocs_plugin`` subpackage) does not import MkDocs.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

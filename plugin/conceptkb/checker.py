@@ -16,7 +16,7 @@ from pathlib import Path
 
 import markdown
 
-from conceptkb import bodyscan, htmlpolicy, limits, urlspace
+from conceptkb import bodyscan, htmlpolicy, limits, suppress, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
@@ -38,6 +38,7 @@ from conceptkb.rules import (
     CONFUSABLE_NAMES,
     DUPLICATE_ID,
     INVALID_ID,
+    INVALID_VALUE,
     INVISIBLE_CHARACTER,
     MARKUP_IN_TEXT,
     NAME_COLLISION,
@@ -71,6 +72,12 @@ class LintResult:
     findings: list[Finding]
     index: ConceptIndex
     files: list[Path] = field(default_factory=list)
+    hidden: suppress.Counts = field(default_factory=suppress.Counts)
+    """Findings silenced in front matter or accepted in the baseline."""
+    unfiltered: list[Finding] = field(default_factory=list)
+    """Every finding before silences and the baseline (for --write-baseline)."""
+    suppressor: suppress.Suppressor | None = None
+    """What hides findings in this run, for the build's own checks."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -87,6 +94,7 @@ class LintResult:
             f"{errors} error{'' if errors == 1 else 's'}, "
             f"{warnings} warning{'' if warnings == 1 else 's'} in "
             f"{len(self.files)} concept{'' if len(self.files) == 1 else 's'}"
+            f"{self.hidden.describe()}"
         )
 
 
@@ -180,6 +188,7 @@ class _Run:
         concept.source = path
         concept.masked_body = bodyscan.mask_code(document.body)
         concept.links = bodyscan.wikilinks(concept.masked_body)
+        self._check_ignores(concept)
         self._check_text_fields(concept)
         if not self._check_limits(concept):
             self._check_body(concept)
@@ -217,6 +226,24 @@ class _Run:
             )
             return False
         return True
+
+    def _check_ignores(self, concept: Concept) -> None:
+        for key in concept.ignore:
+            code = suppress.rule_code(key)
+            if code is None:
+                self.at(
+                    concept.document,
+                    ["ignore", key],
+                    INVALID_VALUE,
+                    f"ignore names no rule {key!r} (see 'conceptkb rules')",
+                )
+            elif not suppress.silenceable(code):
+                self.at(
+                    concept.document,
+                    ["ignore", key],
+                    INVALID_VALUE,
+                    f"{code} guards the knowledge base's integrity: it cannot be silenced",
+                )
 
     def _check_limits(self, concept: Concept) -> bool:
         """Report every limit the body exceeds; True if it exceeds any."""
@@ -692,9 +719,22 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
         run.read(path)
     index = run.cross_check()
     findings = [f for f in map(settings.apply, run.findings) if f is not None]
+    unfiltered = sorted(set(findings))
+    ignored = {
+        c.path: {suppress.rule_code(k) or k: v for k, v in c.ignore.items()}
+        for c in index.concepts.values()
+        if c.ignore
+    }
+    baseline: set[tuple[str, str, str]] = set()
+    if settings.baseline is not None and settings.baseline.is_file():
+        baseline = suppress.read_baseline(settings.baseline)
+    suppressor = suppress.Suppressor(
+        ignored, frozenset(baseline), settings.config_dir, settings.base_dir
+    )
+    findings, hidden = suppressor.apply(findings)
     if selected is not None:
         shown = {display_path(p, settings.base_dir) for p in selected}
         findings = [f for f in findings if f.path in shown]
         files = selected
     findings = sorted(set(findings))  # a finding reported twice is shown once
-    return LintResult(findings, index, files)
+    return LintResult(findings, index, files, hidden, unfiltered, suppressor)

@@ -23,6 +23,7 @@ from conceptkb.reporters import REPORTERS, github_summary
 from conceptkb.rules import RULES
 from conceptkb.schema import schema_text
 from conceptkb.settings import DEFAULT_CATEGORIES, Settings, SettingsError, from_mkdocs_yml
+from conceptkb.suppress import BaselineError, write_baseline
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
         help="report on what differs from BASE (default: the merge base with the default"
         " branch), staged, unstaged and untracked files included: changed concepts, concepts"
         " that refer to a deleted or renamed one, everything if the configuration changed",
+    )
+    lint_cmd.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="accept every current finding of a configurable rule: write them to the baseline"
+        " file (option 'baseline', default conceptkb-baseline.json); later runs and builds"
+        " report only new ones",
     )
     lint_cmd.add_argument(
         "--config",
@@ -103,6 +111,14 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     for path in paths or ():
         if not path.exists() and not path.is_symlink():
             raise SettingsError(f"{path}: no such file or folder")
+    if args.write_baseline:
+        if paths or args.changed is not None:
+            raise SettingsError("--write-baseline lints the whole knowledge base: no paths")
+        result = lint(settings)
+        target = settings.baseline or Path("conceptkb-baseline.json")
+        count = write_baseline(target, result.unfiltered, settings.config_dir, settings.base_dir)
+        out.write(f"wrote {count} accepted finding{'' if count == 1 else 's'} to {target}\n")
+        return EXIT_OK
     if args.changed is not None:
         if paths:
             raise SettingsError("--changed and paths cannot be used together")
@@ -226,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as error:
         err.write(f"{error}\n")
         return EXIT_USAGE
-    except SettingsError as error:
+    except (SettingsError, BaselineError) as error:
         err.write(f"conceptkb: {error}\n")
         return EXIT_USAGE
 

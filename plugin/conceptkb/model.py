@@ -53,6 +53,8 @@ class Concept:
     """The file itself."""
     masked_body: str = ""
     links: list[WikiLink] = field(default_factory=list)
+    ignore: dict[str, str] = field(default_factory=dict)
+    """Configurable rules silenced for this file: rule code or name -> reason."""
     complete: bool = True
     """False when the front matter failed the schema (see :meth:`from_partial`)."""
 
@@ -100,6 +102,9 @@ class Concept:
                 and isinstance(r.get("url"), str)
             ),
             former_ids=strings("former_ids"),
+            ignore={str(k): v for k, v in (data.get("ignore") or {}).items() if isinstance(v, str)}
+            if isinstance(data.get("ignore"), dict)
+            else {},
             complete=False,
         )
 
@@ -129,4 +134,5 @@ class Concept:
             ),
             status=data.get("status", "stable"),
             former_ids=tuple(data.get("former_ids", ())),
+            ignore=dict(data.get("ignore", {})),
         )

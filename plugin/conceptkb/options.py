@@ -34,7 +34,7 @@ class Option:
 
 def _path(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise OptionError("must be a folder path")
+        raise OptionError("must be a path")
     return value
 
 
@@ -129,6 +129,13 @@ OPTIONS: tuple[Option, ...] = (
         100,
         "List every concept in the navigation only when there are at most this many.",
         _count,
+    ),
+    Option(
+        "baseline",
+        "conceptkb-baseline.json",
+        "File of accepted findings (conceptkb lint --write-baseline), relative to mkdocs.yml;"
+        " used when it exists.",
+        _path,
     ),
     Option(
         "search_boost",

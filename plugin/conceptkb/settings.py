@@ -60,6 +60,10 @@ class Settings:
     """List concepts in the navigation only up to this many."""
     search_boost: float = 2.0
     """Search boost of concept pages."""
+    config_dir: Path = field(default_factory=Path.cwd)
+    """The folder of mkdocs.yml: options' relative paths start here."""
+    baseline: Path | None = None
+    """The baseline file of accepted findings (used when it exists)."""
     _levels: dict[str, Severity | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -112,6 +116,8 @@ def from_options(
         site_url=site_url or "",
         nav_threshold=values["nav_threshold"],
         search_boost=values["search_boost"],
+        config_dir=config_dir,
+        baseline=config_dir / values["baseline"],
     )
 
 

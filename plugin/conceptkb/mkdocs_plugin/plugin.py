@@ -32,6 +32,7 @@ from conceptkb.mkdocs_plugin.site import TEMPLATES_DIR, Site
 from conceptkb.model import Concept
 from conceptkb.rules import RULES_BY_CODE, UNKNOWN_WIKILINK
 from conceptkb.settings import Settings, SettingsError, from_options
+from conceptkb.suppress import BaselineError
 
 log = get_plugin_logger(__name__)
 
@@ -114,7 +115,10 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self._settings is not None
-        result = lint(self._settings)
+        try:
+            result = lint(self._settings)
+        except BaselineError as error:
+            raise PluginError(f"conceptkb: {error}") from error
         for finding in result.findings:
             self._report(finding)
         if result.errors and not self._preview:
@@ -168,7 +172,12 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         """Log a finding at the severity the policy gives it (or not at all if off)."""
         assert self._settings is not None
         applied = self._settings.apply(finding)
-        if applied is None:
+        result = self._result
+        if applied is None or (
+            result is not None
+            and result.suppressor is not None
+            and result.suppressor.why(applied) is not None
+        ):
             return
         line = f"{applied.location()}: {applied.code} {applied.message}"
         (log.error if applied.severity is Severity.ERROR else log.warning)(line)
@@ -233,7 +242,10 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                     raise PluginError(message)
                 log.error(message)
                 html = site.withhold(page, message)
-            if self._missing:
+            # The linter reported the links it saw; anything else Markdown found is new.
+            seen = {link.target for link in concept.links}
+            unseen = [target for target in self._missing if target not in seen]
+            if unseen:
                 self._report(
                     Finding(
                         concept.path,
@@ -241,7 +253,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                         1,
                         UNKNOWN_WIKILINK,
                         RULES_BY_CODE[UNKNOWN_WIKILINK].severity,
-                        f"unresolved wikilinks: {', '.join(self._missing)}",
+                        f"unresolved wikilinks: {', '.join(unseen)}",
                     )
                 )
         return site.render_page(page, html)
