@@ -16,6 +16,7 @@ from typing import TextIO
 
 from conceptkb import __version__, changes, scaffold
 from conceptkb.checker import LintResult, display_path, lint
+from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding
 from conceptkb.mkdocsyml import chain
 from conceptkb.names import is_valid_id, proposed_id
@@ -74,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="mkdocs.yml to read the conceptkb options from (default: ./mkdocs.yml when it exists)",
+    )
+
+    check_cmd = commands.add_parser(
+        "check-site", help="check a built site (any engine) against the knowledge base"
+    )
+    check_cmd.add_argument("site_dir", type=Path, metavar="SITE_DIR", help="the built site")
+    check_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="mkdocs.yml to read the conceptkb options from"
     )
 
     commands.add_parser("rules", help="list the lint rules")
@@ -179,6 +188,25 @@ def _write_step_summary(findings: Sequence[Finding], summary: str) -> None:
             handle.write(text)
 
 
+def _check_site(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args.config)
+    if not args.site_dir.is_dir():
+        raise SettingsError(f"{args.site_dir}: no such folder")
+    result = lint(settings)
+    if result.errors:
+        out.write(REPORTERS["text"](result.errors, result.summary()))
+        return EXIT_ERRORS
+    problems = check_site(args.site_dir, result.index, settings)
+    for problem in problems:
+        out.write(f"{args.site_dir.as_posix().rstrip('/')}/{problem}\n")
+    count = len(problems)
+    out.write(
+        f"{count} problem{'' if count == 1 else 's'} in the site built from"
+        f" {len(result.index)} concepts\n"
+    )
+    return EXIT_ERRORS if problems else EXIT_OK
+
+
 def _rules(out: TextIO) -> int:
     for rule in RULES:
         fixed = "" if rule.fixed else " (configurable)"
@@ -234,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _lint(args, out)
         if args.command == "rules":
             return _rules(out)
+        if args.command == "check-site":
+            return _check_site(args, out)
         if args.command == "schema":
             settings = _settings(args.config)
             out.write(schema_text(settings.categories, settings.site_url))

@@ -25,6 +25,7 @@ from mkdocs.structure.pages import Page
 from conceptkb import bodyscan, htmlpolicy
 from conceptkb.bounded import RenderTimeout, render_budget, time_limit
 from conceptkb.checker import LintResult, lint, wikilink_problem
+from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
@@ -278,6 +279,15 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
             )
         log.info(result.summary())
+        settings = self._settings
+        if settings is not None and not result.errors:
+            problems = check_site(Path(config.site_dir), result.index, settings)
+            for problem in problems:
+                log.error(f"conceptkb: check-site: {problem}")
+            if problems and not self._preview:
+                raise PluginError(
+                    f"conceptkb: the built site fails {len(problems)} check(s): see above"
+                )
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

@@ -1,0 +1,142 @@
+"""Check a built site against the knowledge base, whatever engine built it.
+
+Every page and redirect of the URL space must exist; no ``[[`` may be left in any
+page's text (an engine that dropped the plugin leaves raw wikilinks); the body of each
+concept page must pass the HTML allowlist as a browser parses it; each concept page
+must show its title, summary and aliases. ``conceptkb check-site`` runs it after any
+engine's build, and the MkDocs plugin runs it at the end of every build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+from justhtml import JustHTML
+
+from conceptkb import htmlpolicy, urlspace
+from conceptkb.index import ConceptIndex
+from conceptkb.settings import Settings
+
+_REFRESH = re.compile(r"url=([^\"'>\s]+)", re.IGNORECASE)
+_SKIPPED_TEXT = frozenset({"code", "pre", "script", "style", "kbd", "samp"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a built site, at a site path."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def check_site(site_dir: Path, index: ConceptIndex, settings: Settings) -> list[Problem]:
+    """Every problem of the built site in ``site_dir``, in path order."""
+    space = urlspace.build(
+        index,
+        settings.categories,
+        prefix=settings.url_prefix,
+        use_directory_urls=settings.use_directory_urls,
+    )
+    problems: list[Problem] = []
+    for output, route in sorted(space.routes.items()):
+        file = site_dir / output
+        if not file.is_file():
+            problems.append(Problem(output, f"missing: {route.describe()}"))
+            continue
+        if route.kind == "concept" and route.concept_id is not None:
+            problems += _concept_page(output, file.read_text("utf-8"), index, route.concept_id)
+        elif route.kind in ("alias", "former-id") and route.concept_id is not None:
+            target = space.layout.concept(route.concept_id)
+            wanted = urlspace.output_path(target, settings.use_directory_urls)
+            problems += _redirect(output, file.read_text("utf-8"), wanted)
+    for page in sorted(site_dir.rglob("*.html")):
+        relative = page.relative_to(site_dir).as_posix()
+        text = _visible_text(page.read_text("utf-8", errors="replace"))
+        if "[[" in text:
+            at = text.index("[[")
+            problems.append(
+                Problem(relative, f"raw wikilink left in the text: {text[at : at + 40]!r}")
+            )
+    return sorted(problems, key=lambda p: (p.path, p.message))
+
+
+def _document(html: str) -> JustHTML:
+    return JustHTML(html, sanitize=False)
+
+
+def _first(document: JustHTML, selector: str) -> object | None:
+    found = document.query(selector)
+    return found[0] if found else None
+
+
+def _text(node: object | None) -> str:
+    if node is None:
+        return ""
+    text = getattr(node, "to_text", None)
+    return " ".join(str(text()).split()) if callable(text) else ""
+
+
+def _concept_page(path: str, html: str, index: ConceptIndex, concept_id: str) -> list[Problem]:
+    concept = index.concepts[concept_id]
+    document = _document(html)
+    problems = []
+    root = _first(document, ".ck-concept")
+    if root is None:
+        return [Problem(path, f"not a concept page: no .ck-concept for {concept_id!r}")]
+    if _text(_first(document, ".ck-concept h1")) != " ".join(concept.title.split()):
+        problems.append(Problem(path, f"the title {concept.title!r} is not shown"))
+    if _text(_first(document, ".ck-summary")) != " ".join(concept.summary.split()):
+        problems.append(Problem(path, "the summary is not shown as written"))
+    shown_aliases = _text(_first(document, ".ck-aliases"))
+    for alias in concept.aliases:
+        if " ".join(alias.split()) not in shown_aliases:
+            problems.append(Problem(path, f"the alias {alias!r} is not shown"))
+    body = _first(document, ".ck-body")
+    if body is None:
+        problems.append(Problem(path, "no .ck-body: the body is not on the page"))
+    else:
+        inner = str(body.to_html())  # type: ignore[attr-defined]
+        for violation in htmlpolicy.check_html(inner):
+            problems.append(Problem(path, f"{violation.code} the body holds {violation.message}"))
+    return problems
+
+
+def _redirect(path: str, html: str, wanted: str) -> list[Problem]:
+    match = _REFRESH.search(html)
+    if match is None:
+        return [Problem(path, "a redirect without a refresh target")]
+    target = urljoin(path, match.group(1))
+    wanted_url = wanted.removesuffix("index.html")
+    if target not in (wanted, wanted_url):
+        return [Problem(path, f"redirects to {target}, not {wanted_url}")]
+    return []
+
+
+def _visible_text(html: str) -> str:
+    """The text a reader sees: outside code, scripts and styles."""
+    document = _document(html)
+    return "".join(_text_nodes(document.root))
+
+
+def _text_nodes(node: object) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        name = getattr(current, "name", "")
+        if name == "#text":
+            yield getattr(current, "data", "") or ""
+            continue
+        if name in _SKIPPED_TEXT or name == "#comment":
+            continue
+        children = getattr(current, "children", None) or []
+        stack.extend(reversed(children))
+        template = getattr(current, "template_content", None)
+        if template is not None:
+            stack.append(template)
