@@ -50,8 +50,7 @@ SHAPES: dict[str, Callable[[], str]] = {
     ),
     "a line of 500 KB (refused, CK012)": lambda: "word " * 100_000 + "\n",
     "1 MB of prose, links and code (allowed)": lambda: (
-        "Prose with *emphasis*, `code`, a [link](https://example.org/) and [[alpha]].\n\n"
-        * 12_000
+        "Prose with *emphasis*, `code`, a [link](https://example.org/) and [[alpha]].\n\n" * 12_000
     ),
 }
 

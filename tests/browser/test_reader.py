@@ -6,6 +6,7 @@ from the generated HTML, so a template that renders the wrong thing is caught.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
@@ -91,6 +92,12 @@ def test_home_page_renders_without_errors_or_third_party_requests(tab: Tab) -> N
         # without it, pre-training and knowledge-distillation come first.
         ("Teacher-student training", "knowledge-distillation"),
         ("Knowledge updating", "knowledge-injection"),
+        # A longer name holding the same words must not win over the exact name, and
+        # the longer name itself still finds its own concept.
+        ("Weight-Decomposed Low-Rank Adaptation", "dora"),
+        ("on-policy distillation", "on-policy-distillation"),
+        ("Group Relative Policy Optimization", "grpo"),
+        ("Direct Preference Optimization", "dpo"),
     ],
 )
 def test_search_lists_the_concept_first(tab: Tab, query: str, concept_id: str) -> None:
@@ -109,9 +116,12 @@ def test_search_worker_indexes_the_aliases_field(
     while the field is configured, and not found once it is removed from the config.
     """
     data = json.loads((site.site_dir / "search" / "search_index.json").read_text("utf-8"))
-    assert data["config"]["fields"]["aliases"] == {"boost": 1000}
-    entry = next(d for d in data["docs"] if d["location"] == "concepts/rag/")
-    assert entry["aliases"] == " ".join(concepts()["rag"]["aliases"])
+    assert data["config"]["fields"]["aliases"] == {"boost": 100000}
+    named = [d for d in data["docs"] if d["location"].startswith("concepts/rag/#ck-name-")]
+    rag = concepts()["rag"]
+    assert [html.unescape(d["title"]) for d in named] == [rag["title"], *rag["aliases"]]
+    assert all(html.unescape(d["text"]) == rag["summary"] for d in named)
+    entry = named[-1]
     entry["aliases"] += " Zyzzogeton"
     with_field = json.dumps(data)
     del data["config"]["fields"]["aliases"]

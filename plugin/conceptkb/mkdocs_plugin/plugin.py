@@ -109,7 +109,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         search = config.plugins.get("material/search") or config.plugins.get("search")
         fields = getattr(getattr(search, "config", None), "fields", None)
         if isinstance(fields, dict):
-            fields.setdefault("aliases", {"boost": 1e3})
+            fields.setdefault("aliases", {"boost": 1e5})
         return config
 
     # -- files ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,18 @@ from conceptkb.names import is_valid_id, normalize
 from conceptkb.rules import BODY_LIMITS, RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
 from conceptkb.schema import export_schema_text, schema_text
 from conceptkb.settings import Settings
+
+_NOT_SEARCH_WORD = re.compile(r"[^\w\s-]+")
+"""Characters that Material's search would glue to a word: parentheses, quotes, commas."""
+
+
+_SEARCH_SEPARATOR = re.compile(r"[\s\-]+")
+"""Material's default search separator: how it splits names into terms."""
+
+
+def _search_words(text: str) -> str:
+    return " ".join(_NOT_SEARCH_WORD.sub(" ", text).split())
+
 
 UNSAFE_BODY = frozenset({BODY_LIMITS, UNSAFE_HTML, UNSAFE_URL, RESERVED_HTML_ID})
 """Findings after which a body is never rendered, not even in a preview."""
@@ -481,12 +494,42 @@ class Site:
         return output[:head_end] + script + output[head_end:]
 
     def annotate_search_index(self, data: dict[str, Any]) -> None:
-        """Give each concept page's search entry an ``aliases`` field."""
+        """Add one search entry per name of each concept (its title and each alias).
+
+        Material's search scores with BM25 without length normalisation (b = 0), so a
+        page whose longer name holds the query's words ("Weight-Decomposed Low-Rank
+        Adaptation") would tie with the concept named exactly so ("Low-Rank
+        Adaptation"). Each name gets a short entry of its own under its concept's page:
+        the name in the boosted ``aliases`` field, the summary as its text (so the hit
+        says what the concept is), and a boost that falls with the name's length, so
+        the concept whose name the query spells ranks first. Titles are indexed as
+        words: Material's tokenizer would keep "(Low" with its parenthesis.
+        """
         by_url = {
             file.url: self.index.concepts[concept_id]
             for concept_id, file in self._concept_files.items()
         }
-        for entry in data.get("docs", []):
-            concept = by_url.get(entry.get("location"))
-            if concept is not None and concept.aliases:
-                entry["aliases"] = html.escape(" ".join(concept.aliases))
+        docs = data.get("docs", [])
+        names: list[dict[str, Any]] = []
+        for entry in docs:
+            page_url = str(entry.get("location", "")).split("#", 1)[0]
+            concept = by_url.get(page_url)
+            if concept is None:
+                continue
+            if concept.title == html.unescape(str(entry.get("title", ""))):
+                entry["title"] = html.escape(_search_words(concept.title))
+            if entry.get("location") != page_url:
+                continue
+            for number, name in enumerate((concept.title, *concept.aliases)):
+                words = _search_words(name)
+                count = max(1, len(_SEARCH_SEPARATOR.split(words)))
+                names.append(
+                    {
+                        "location": f"{page_url}#ck-name-{number}",
+                        "title": html.escape(name),
+                        "aliases": html.escape(words),
+                        "text": html.escape(concept.summary),
+                        "boost": self.options.search_boost * 4 / count,
+                    }
+                )
+        docs.extend(names)
