@@ -233,6 +233,24 @@ def small_kb(project: Project) -> Project:
     return project
 
 
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the conceptkb command line in-process: exit code, stdout, stderr."""
+    from conceptkb import cli
+
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def kb(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """The small knowledge base with a default mkdocs.yml, as the working folder."""
+    write_small_kb(project)
+    project.config()
+    monkeypatch.chdir(project.root)
+    return project
+
+
 @pytest.fixture
 def copy_tree() -> Callable[[Path, Path], Path]:
     def copy(source: Path, target: Path) -> Path:

@@ -8,25 +8,9 @@ import json
 
 import pytest
 
-from conceptkb import cli
-
-from .conftest import Project, write_small_kb
+from .conftest import Project, run
 
 REF = [{"title": "T", "url": "https://e.org"}]
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = cli.main(args)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def kb(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
-    write_small_kb(project)
-    project.config()
-    monkeypatch.chdir(project.root)
-    return project
 
 
 def test_front_matter_silences_a_rule_with_a_reason(

@@ -9,24 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conceptkb import cli
 from conceptkb.rules import RULES
 
-from .conftest import Project, write_small_kb
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = cli.main(args)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def kb(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
-    write_small_kb(project)
-    project.config()
-    monkeypatch.chdir(project.root)
-    return project
+from .conftest import Project, run
 
 
 def test_clean_knowledge_base_exits_zero(kb: Project, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,24 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conceptkb import cli
-
-from .conftest import Project, write_small_kb
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = cli.main(args)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def kb(project: Project, monkeypatch: pytest.MonkeyPatch) -> Project:
-    write_small_kb(project)
-    project.config()
-    monkeypatch.chdir(project.root)
-    return project
-
+from .conftest import Project, run
 
 # -- one configuration -------------------------------------------------------------------
 
