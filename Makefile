@@ -99,6 +99,7 @@ lock: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/hostile.py --docs
+	$(BIN)/python benchmarks/changed.py --docs
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,7 @@ WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*?))?\]\]")
 _FENCE_OPEN = re.compile(r"( {0,3}|[ \t]*)(`{3,}|~{3,})(.*)")
 _MAY_START_CODE_OR_LIST = frozenset(" \t`~-*+>0123456789")
 _LIST_ITEM = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_LEADING_NON_WORD = re.compile(r"^[^\w]+")
 _HEADING = re.compile(r"[ ]{0,3}(#{1,6})[ \t]+([^\n]*)")
 _URL_CONTEXTS = (
     re.compile(r"\]\(\s*<?([^)\n>]*)"),
@@ -294,6 +295,11 @@ def _heading_id_problems(masked: str) -> Iterator[Unsafe]:
             continue
         match = _HEADING.fullmatch(line.rstrip())
         if match is None:
+            continue
+        # A slug starts with "_" or "ck-" only if the words of the heading do: the
+        # slugifier (costly, per heading) runs only for those.
+        words = _LEADING_NON_WORD.sub("", match.group(2))
+        if not (words.startswith("_") or words[:2].lower() == "ck"):
             continue
         slug = toc_slugify(match.group(2).strip().rstrip("#").strip(), "-")
         if htmlpolicy.reserved_id(slug):

@@ -273,6 +273,11 @@ class _Run:
         """Text the theme shows as HTML (titles, tooltips) must be plain text, and
         names must be visible: no markup, no invisible or bidirectional characters."""
         document = concept.document
+        raw = document.yaml_text
+        if "<" not in raw and "&" not in raw and "\\" not in raw and raw.isascii():
+            # Neither markup nor an invisible character can be written without one of
+            # these (a backslash: YAML escapes such as "\u200b" or "\x3c").
+            return
         fields: list[tuple[list[str | int], str]] = [
             (["title"], concept.title),
             (["summary"], concept.summary),

@@ -10,6 +10,7 @@ refused with rule CK012 at the line where it happens, so every build and every
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ MAX_NESTING = 32
 """Levels of block quotes and list items that one line opens."""
 
 _LIST_MARKERS = frozenset("-*+")
+_DEEP = re.compile(rf"^[ \t>*+\-]{{{MAX_NESTING + 1}}}", re.MULTILINE)
+"""A line that may open more than MAX_NESTING levels: each level takes at least one
+of these characters at the start of the line (a fixed count: no backtracking)."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,10 @@ class Excess:
 
 def excesses(body: str, masked: str) -> Iterator[Excess]:
     """Every limit that ``body`` exceeds; ``masked`` is the body with code blanked."""
-    for number, line in enumerate(body.split("\n"), start=1):
+    lines = body.split("\n") if len(body) > MAX_LINE_LENGTH else []
+    if lines and max(map(len, lines)) <= MAX_LINE_LENGTH:
+        lines = []  # no line to report
+    for number, line in enumerate(lines, start=1):
         if len(line) > MAX_LINE_LENGTH:
             yield Excess(
                 f"line of {len(line):,} characters; the limit is {MAX_LINE_LENGTH:,}:"
@@ -42,6 +49,8 @@ def excesses(body: str, masked: str) -> Iterator[Excess]:
                 number,
                 MAX_LINE_LENGTH + 1,
             )
+    if masked.count("[") <= MAX_BRACKETS and _DEEP.search(masked) is None:
+        return  # too few brackets in all, and no line starts deep enough
     brackets = 0
     paragraph_line = 1
     reported = nested = False

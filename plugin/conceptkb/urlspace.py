@@ -171,12 +171,14 @@ def build(
     page(layout.index, "index", "")
     for category in categories:
         page(layout.category(category), "category", category)
-    tags = sorted({t for c in index.concepts.values() for t in c.tags})
-    if tags:
+    owners: dict[str, str] = {}  # tag -> the first concept id (in id order) that has it
+    for concept_id in sorted(index.concepts):
+        for tag in index.concepts[concept_id].tags:
+            owners.setdefault(tag, concept_id)
+    if owners:
         page(layout.tags_index, "tags", "")
-    for tag in tags:
-        owner = min(c.id for c in index.concepts.values() if tag in c.tags)
-        page(layout.tag(tag), "tag", tag, owner)
+    for tag in sorted(owners):
+        page(layout.tag(tag), "tag", tag, owners[tag])
     for src_uri in (layout.export, layout.schema, layout.export_schema):
         page(src_uri, "export", src_uri)
     seen: dict[str, str] = {}
