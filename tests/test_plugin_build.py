@@ -178,8 +178,11 @@ def test_search_index_holds_aliases_and_boosts_concepts(small_kb: Project) -> No
     index = json.loads((built.site_dir / "search" / "search_index.json").read_text())
     assert index["config"]["fields"]["aliases"]["boost"] >= 100
     page = next(d for d in index["docs"] if d["location"] == "concepts/lora/")
-    assert page["aliases"] == "Low-Rank Adaptation"
     assert page["boost"] == 2.0
+    # one short entry per name: the title and each alias, with the summary as text
+    names = [d for d in index["docs"] if d["location"].startswith("concepts/lora/#ck-name-")]
+    assert [d["aliases"] for d in names] == ["LoRA", "Low-Rank Adaptation"]
+    assert all(d["boost"] > page["boost"] for d in names)
     assert "Low-Rank Adaptation" in " ".join(
         d["text"] for d in index["docs"] if d["location"].startswith("concepts/lora/")
     )

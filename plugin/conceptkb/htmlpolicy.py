@@ -167,6 +167,11 @@ def check_html(text: str) -> list[Violation]:
     return list(_violations(document.root))
 
 
+def check_node(node: object) -> list[Violation]:
+    """Every violation inside an already parsed element (its children, not itself)."""
+    return list(_violations(node))
+
+
 _STRUCTURE = frozenset({"html", "head", "body"})
 """Elements every page has: the parse creates them; only attributes on them can come
 from the text."""

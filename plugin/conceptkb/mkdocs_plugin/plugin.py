@@ -281,7 +281,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         log.info(result.summary())
         settings = self._settings
         if settings is not None and not result.errors:
-            problems = check_site(Path(config.site_dir), result.index, settings)
+            # Bodies were checked as they rendered (on_page_content): the rest is the same.
+            problems = check_site(Path(config.site_dir), result.index, settings, bodies=False)
             for problem in problems:
                 log.error(f"conceptkb: check-site: {problem}")
             if problems and not self._preview:
