@@ -11,7 +11,6 @@ the medians are printed, and written into docs/benchmarks.md with --docs.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -19,12 +18,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate
+import generate  # the benchmark's own generator, beside this file
+from docpage import child_cpu, write_section
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:changed:start -->", "<!-- bench:changed:end -->"
 
 
 def git(repo: Path, *args: str) -> None:
@@ -34,12 +31,6 @@ def git(repo: Path, *args: str) -> None:
         check=True,
         capture_output=True,
     )
-
-
-def cpu(command: list[str], cwd: Path) -> float:
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, _, usage = os.wait4(process.pid, 0)
-    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         git(repo, "rm", "-q", str(concepts[20].relative_to(repo)))
         full, changed = [], []
         for _ in range(args.repeats):
-            full.append(cpu([str(BIN / "conceptkb"), "lint"], repo))
-            changed.append(cpu([str(BIN / "conceptkb"), "lint", "--changed", "HEAD"], repo))
+            full.append(child_cpu([str(BIN / "conceptkb"), "lint"], repo)[0])
+            changed.append(
+                child_cpu([str(BIN / "conceptkb"), "lint", "--changed", "HEAD"], repo)[0]
+            )
     table = "\n".join(
         [
             "| N | full lint CPU s | lint --changed CPU s | ratio |",
@@ -72,10 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table)
     if args.docs:
-        doc = DOC.read_text(encoding="utf-8")
-        before, rest = doc.split(START, 1)
-        _, after = rest.split(END, 1)
-        DOC.write_text(f"{before}{START}\n{table}\n{END}{after}", encoding="utf-8")
+        write_section("changed", table)
     return 0
 
 

@@ -16,16 +16,14 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from docpage import child_cpu, write_section
+
 BIN = Path(sys.executable).parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:hostile:start -->", "<!-- bench:hostile:end -->"
 HEAD = (
     "---\ntitle: Alpha\nsummary: Alpha is a concept used by the hostile input benchmark.\n"
     "category: concept\nreferences:\n  - title: Alpha paper\n"
@@ -55,16 +53,6 @@ SHAPES: dict[str, Callable[[], str]] = {
 }
 
 
-def child_cpu(command: list[str], cwd: Path) -> tuple[float, int]:
-    """CPU seconds of a child process and its exit status."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    return usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)
-
-
 def site(folder: Path, body: str) -> Path:
     (folder / "concepts").mkdir(parents=True)
     (folder / "docs").mkdir()
@@ -83,9 +71,10 @@ def measure(repeats: int) -> list[tuple[str, float, int, float, int]]:
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, make) in enumerate(SHAPES.items()):
             folder = site(Path(tmp) / str(i), make())
+            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
             lints = [child_cpu([str(BIN / "conceptkb"), "lint"], folder) for _ in range(repeats)]
             builds = [
-                child_cpu([str(BIN / "mkdocs"), "build", "-q", "-d", "out"], folder)
+                child_cpu([str(BIN / "mkdocs"), "build", "-q", "-d", "out"], folder, env)
                 for _ in range(repeats)
             ]
             rows.append(
@@ -118,11 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     text = table(measure(args.repeats))
     print(text)
     if args.docs:
-        doc = DOC.read_text(encoding="utf-8")
-        if START in doc and END in doc:
-            before, rest = doc.split(START, 1)
-            _, after = rest.split(END, 1)
-            DOC.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+        write_section("hostile", text)
     return 0
 
 

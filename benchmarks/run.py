@@ -47,6 +47,7 @@ from pathlib import Path
 
 import generate
 import yaml
+from docpage import write_section
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -469,12 +470,8 @@ def report(rows: Sequence[Row], seed: int) -> str:
 
 
 def write_doc(text: str) -> None:
-    """Replace what is between the marker comments of docs/benchmarks.md."""
-    page = DOC.read_text(encoding="utf-8")
-    start, end = page.find(START), page.find(END)
-    if start == -1 or end < start:
-        raise SystemExit(f"{DOC}: the markers {START} and {END} are missing")
-    DOC.write_text(page[: start + len(START)] + "\n" + text + "\n" + page[end:], encoding="utf-8")
+    """Replace what is between the table's marker comments of docs/benchmarks.md."""
+    write_section("table", text)
 
 
 def plot(rows: Sequence[Row], path: Path) -> None:

@@ -78,6 +78,8 @@ class LintResult:
     """Every finding before silences and the baseline (for --write-baseline)."""
     suppressor: suppress.Suppressor | None = None
     """What hides findings in this run, for the build's own checks."""
+    space: urlspace.UrlSpace | None = None
+    """Every page and redirect of the site, as the linter placed them."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -145,6 +147,8 @@ class _Run:
         self._folders: dict[Path, str] = {}
         self._name_collisions: set[tuple[str, str]] = set()
         self._markdown: markdown.Markdown | None = None
+        self.space: urlspace.UrlSpace | None = None
+        """The site's URL space, placed once by the cross-checks."""
         """(concept id, name) of names already reported as CK109."""
 
     def report(self, path: str, line: int, column: int, code: str, message: str) -> None:
@@ -491,7 +495,7 @@ class _Run:
 
     def _check_urls(self, index: ConceptIndex) -> None:
         """Collisions and over-long names in the site's URL space, on every file involved."""
-        space = urlspace.build(
+        space = self.space = urlspace.build(
             index,
             self.settings.categories,
             prefix=self.settings.url_prefix,
@@ -742,4 +746,4 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
         findings = [f for f in findings if f.path in shown]
         files = selected
     findings = sorted(set(findings))  # a finding reported twice is shown once
-    return LintResult(findings, index, files, hidden, unfiltered, suppressor)
+    return LintResult(findings, index, files, hidden, unfiltered, suppressor, run.space)

@@ -19,7 +19,6 @@ from justhtml import JustHTML
 
 from conceptkb import htmlpolicy, urlspace
 from conceptkb.index import ConceptIndex
-from conceptkb.settings import Settings
 
 _REFRESH = re.compile(r"url=([^\"'>\s]+)", re.IGNORECASE)
 _SKIPPED_TEXT = frozenset({"code", "pre", "script", "style", "kbd", "samp"})
@@ -37,18 +36,16 @@ class Problem:
 
 
 def check_site(
-    site_dir: Path, index: ConceptIndex, settings: Settings, *, bodies: bool = True
+    site_dir: Path,
+    index: ConceptIndex,
+    space: urlspace.UrlSpace,
+    *,
+    bodies: bool = True,
 ) -> list[Problem]:
     """Every problem of the built site in ``site_dir``, in path order.
 
     ``bodies=False`` leaves out the allowlist check of concept bodies, for a caller that
     has just checked the same HTML (the MkDocs plugin checks each body as it renders)."""
-    space = urlspace.build(
-        index,
-        settings.categories,
-        prefix=settings.url_prefix,
-        use_directory_urls=settings.use_directory_urls,
-    )
     problems: list[Problem] = []
     for output, route in sorted(space.routes.items()):
         file = site_dir / output
@@ -60,7 +57,7 @@ def check_site(
             problems += _concept_page(output, html, index, route.concept_id, bodies=bodies)
         elif route.kind in ("alias", "former-id") and route.concept_id is not None:
             target = space.layout.concept(route.concept_id)
-            wanted = urlspace.output_path(target, settings.use_directory_urls)
+            wanted = urlspace.output_path(target, space.use_directory_urls)
             problems += _redirect(output, file.read_text("utf-8"), wanted)
     for page in sorted(site_dir.rglob("*.html")):
         relative = page.relative_to(site_dir).as_posix()

@@ -196,7 +196,8 @@ def _check_site(args: argparse.Namespace, out: TextIO) -> int:
     if result.errors:
         out.write(REPORTERS["text"](result.errors, result.summary()))
         return EXIT_ERRORS
-    problems = check_site(args.site_dir, result.index, settings)
+    assert result.space is not None  # placed by every lint run
+    problems = check_site(args.site_dir, result.index, result.space)
     for problem in problems:
         out.write(f"{args.site_dir.as_posix().rstrip('/')}/{problem}\n")
     count = len(problems)

@@ -73,10 +73,6 @@ class Settings:
             raise SettingsError(f"severity: {error}") from error
         object.__setattr__(self, "_levels", levels)
 
-    def severities(self) -> dict[str, Severity | None]:
-        """The severity of every rule after the overrides; None means off."""
-        return dict(self._levels)
-
     def apply(self, finding: Finding) -> Finding | None:
         """The severity policy: the finding at its configured severity, or None if off.
 

@@ -142,6 +142,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             log=log,
             tooltips=self._tooltips,
             findings=result.findings if self._preview else (),
+            space=result.space,
         )
         self._site.add_files(files)
         return files
@@ -279,10 +280,9 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
             )
         log.info(result.summary())
-        settings = self._settings
-        if settings is not None and not result.errors:
+        if not result.errors:
             # Bodies were checked as they rendered (on_page_content): the rest is the same.
-            problems = check_site(Path(config.site_dir), result.index, settings, bodies=False)
+            problems = check_site(Path(config.site_dir), result.index, site.space, bodies=False)
             for problem in problems:
                 log.error(f"conceptkb: check-site: {problem}")
             if problems and not self._preview:

@@ -113,11 +113,13 @@ class Site:
         *,
         tooltips: bool = False,
         findings: Sequence[Finding] = (),
+        space: urlspace.UrlSpace | None = None,
     ) -> None:
         self.index = index
         self.config = config
         self.options = options
-        self.space = urlspace.build(
+        # The linter placed every page once; build the space only when given none.
+        self.space = space or urlspace.build(
             index,
             options.categories,
             prefix=options.url_prefix,
