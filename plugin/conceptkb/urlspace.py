@@ -12,6 +12,7 @@ The MkDocs plugin and any other engine adapter take their paths from here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from conceptkb.index import ConceptIndex
 from conceptkb.names import slugify
@@ -200,3 +201,42 @@ def build(
                 if space.place(route):
                     seen[slug] = concept_id
     return space
+
+
+def page_url(src_uri: str, use_directory_urls: bool) -> str:
+    """The URL of a source path relative to the site root, as MkDocs and Zensical give
+    it: ``concepts/lora/`` (directory URLs) or ``concepts/lora.html``; ``./`` for the
+    site's home page."""
+    output = output_path(src_uri, use_directory_urls)
+    folder, _, name = output.rpartition("/")
+    if use_directory_urls and name == "index.html":
+        return f"{folder}/" if folder else "./"
+    return quote(output)
+
+
+def _parts(url: str) -> list[str]:
+    parts: list[str] = []
+    for part in url.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return parts
+
+
+def relative_url(url: str, other: str) -> str:
+    """``url`` relative to the page at ``other`` (both site-root relative): what a link
+    on ``other`` must hold to reach ``url``. The last segment of ``other`` is a file
+    when it holds a dot."""
+    folder, _, name = other.rpartition("/")
+    if "." in name:
+        other = folder
+    base, target = _parts(other), _parts(url)
+    common = 0
+    for a, b in zip(base, target, strict=False):
+        if a != b:
+            break
+        common += 1
+    relative = "/".join([".."] * (len(base) - common) + target[common:]) or "."
+    return relative + "/" if url.endswith("/") else relative

@@ -29,7 +29,7 @@ from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
-from conceptkb.mkdocs_plugin.site import TEMPLATES_DIR, Site
+from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
 from conceptkb.rules import RULES_BY_CODE, UNKNOWN_WIKILINK
 from conceptkb.settings import Settings, SettingsError, from_options
@@ -102,8 +102,6 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._tooltips = "content.tooltips" in (config.theme.get("features") or ())
         extension = WikilinkExtension(self._wikilink, settings.categories, tooltips=self._tooltips)
         config.markdown_extensions.append(extension)  # type: ignore[arg-type]
-        if TEMPLATES_DIR not in config.theme.dirs:
-            config.theme.dirs.append(TEMPLATES_DIR)
         config.extra_css.append(Site.CSS)
         config.extra_javascript.append(Site.JS)
         search = config.plugins.get("material/search") or config.plugins.get("search")

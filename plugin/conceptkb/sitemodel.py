@@ -1,0 +1,444 @@
+"""The site the knowledge base adds to any engine, computed once from a lint result.
+
+Every page (concept pages, the A-Z index, tag and category pages, preview pages for
+broken files), every redirect, export, schema and asset, with its path (from the URL
+space), its URL, its title and its content rendered through the package's Jinja
+templates, which a theme ``custom_dir`` can override. Nothing here knows an engine:
+the MkDocs plugin adds these pages to a MkDocs build, the generator writes them into a
+staging tree that Zensical (or any engine that reads ``mkdocs.yml``) builds. Both give
+the same HTML because it comes from here.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import jinja2
+from markupsafe import Markup
+
+from conceptkb import urlspace
+from conceptkb.diagnostics import Finding
+from conceptkb.exports import concepts_json, defined_term, defined_term_set, script_json
+from conceptkb.index import ConceptIndex
+from conceptkb.markdown_ext import tooltip_text
+from conceptkb.model import Concept, Reference
+from conceptkb.names import is_valid_id, normalize
+from conceptkb.rules import BODY_LIMITS, RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
+from conceptkb.schema import export_schema_text, schema_text
+from conceptkb.settings import Settings
+
+UNSAFE_BODY = frozenset({BODY_LIMITS, UNSAFE_HTML, UNSAFE_URL, RESERVED_HTML_ID})
+"""Findings after which a body is never rendered, not even in a preview."""
+
+TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
+ASSETS = ("assets/conceptkb/conceptkb.css", "assets/conceptkb/conceptkb.js")
+"""The stylesheet and the script every site gets, by site path."""
+_ASSETS = resources.files("conceptkb").joinpath("assets")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page the knowledge base adds, before any engine renders it."""
+
+    src_uri: str
+    kind: str
+    """concept, broken (preview: a file that is not a concept), index, tags, tag, category."""
+    key: str
+    """The concept id, tag or category ('' for the index and the list of tags)."""
+    title: str
+    """Plain text: an adapter escapes it for its theme."""
+    description: str = ""
+    in_nav: bool = True
+    search_exclude: bool = True
+    """Listing pages are left out of search: they would outrank every concept."""
+    must_win: bool = False
+    """A hand-written file at this path hides a concept: a warning, not a note."""
+
+
+@dataclass(frozen=True)
+class StaticFile:
+    """A file copied into the site as it is: redirects, exports, schemas, assets."""
+
+    src_uri: str
+    content: str | bytes
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The content of a page and the headings it adds to the page's table of contents."""
+
+    html: str
+    toc: tuple[tuple[str, str], ...] = ()
+
+
+def display(name: str) -> str:
+    """'method-family' -> 'Method family'."""
+    text = name.replace("-", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _letter(name: str) -> str:
+    base = unicodedata.normalize("NFKD", name.strip())
+    for char in base:
+        if char.isalnum():
+            upper = char.upper()
+            return upper if "A" <= upper <= "Z" else "#"
+    return "#"
+
+
+def nav_paths(item: object) -> Iterator[str]:
+    """Every path named in an explicit ``nav`` configuration."""
+    if isinstance(item, str):
+        yield item
+    elif isinstance(item, dict):
+        for value in item.values():
+            yield from nav_paths(value)
+    elif isinstance(item, list):
+        for value in item:
+            yield from nav_paths(value)
+
+
+def _authors(reference: Reference) -> str:
+    names = list(reference.authors)
+    if len(names) > 6:
+        return ", ".join(names[:3]) + " et al."
+    return ", ".join(names)
+
+
+class SiteModel:
+    """Every page and file the knowledge base adds to one build of one site."""
+
+    def __init__(
+        self,
+        index: ConceptIndex,
+        settings: Settings,
+        space: urlspace.UrlSpace,
+        *,
+        site_name: str = "",
+        template_dirs: Sequence[str] = (),
+        tooltips: bool = False,
+        nav: object = None,
+        findings: Sequence[Finding] = (),
+    ) -> None:
+        """``template_dirs`` come before the package's templates (a theme's
+        ``custom_dir`` overrides them); ``nav`` is the site's explicit navigation, if
+        any; ``findings`` are shown on their pages (a preview)."""
+        self.index = index
+        self.settings = settings
+        self.space = space
+        self.layout = space.layout
+        self.use_directory_urls = space.use_directory_urls
+        self.site_name = site_name
+        dirs = [d for d in template_dirs if d != TEMPLATES_DIR] + [TEMPLATES_DIR]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(dirs),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        # Material's tooltips put a link's title into innerHTML: escape it for that too.
+        self.env.filters["tooltip"] = tooltip_text if tooltips else (lambda text: text)
+        self._nav = None if nav is None else set(nav_paths(nav))
+        self._findings: dict[str, list[Finding]] = {}
+        for finding in findings:
+            self._findings.setdefault(finding.path, []).append(finding)
+        self._withheld: dict[str, str] = {}
+        """Source path -> why the body of that page is not shown (a preview)."""
+        self._broken: dict[str, str] = {}
+        """Preview: id -> path of a file that could not be read as a concept."""
+        self.tags = sorted({t for c in index.concepts.values() for t in c.tags})
+        self.pages: dict[str, Page] = {}
+        for page in self._pages():
+            self.pages[page.src_uri] = page
+        for concept_id in sorted(index.concepts):
+            concept = index.concepts[concept_id]
+            if any(f.code in UNSAFE_BODY for f in self._findings.get(concept.path, ())):
+                self._withheld[self.layout.concept(concept_id)] = (
+                    "the body holds content that is not allowed"
+                )
+
+    # -- pages and files -----------------------------------------------------------
+
+    def _in_nav(self, src_uri: str, listed_by_default: bool) -> bool:
+        """With an explicit nav, a page is in it when the nav names it; else the default."""
+        if self._nav is None:
+            return listed_by_default
+        return src_uri in self._nav
+
+    def _pages(self) -> Iterator[Page]:
+        layout, index = self.layout, self.index
+        concepts_in_nav = len(index) <= self.settings.nav_threshold
+        for concept_id in sorted(index.concepts):
+            concept = index.concepts[concept_id]
+            src_uri = layout.concept(concept_id)
+            yield Page(
+                src_uri,
+                "concept",
+                concept_id,
+                concept.title,
+                concept.summary,
+                in_nav=self._in_nav(src_uri, concepts_in_nav),
+                search_exclude=False,
+                must_win=True,
+            )
+        yield from self._broken_pages()
+        yield Page(layout.index, "index", "", "Concepts", in_nav=self._in_nav(layout.index, True))
+        for category in self.settings.categories:
+            src_uri = layout.category(category)
+            yield Page(
+                src_uri, "category", category, display(category), in_nav=self._in_nav(src_uri, True)
+            )
+        if self.tags:
+            yield Page(layout.tags_index, "tags", "", "Tags", in_nav=False)
+        for tag in self.tags:
+            yield Page(layout.tag(tag), "tag", tag, f"Tag: {tag}", in_nav=False)
+
+    def _broken_pages(self) -> Iterator[Page]:
+        """Preview: a page for each concept file that could not be read as a concept,
+        showing its findings in place of the content."""
+        concepts_dir = {c.path.rsplit("/", 1)[0] for c in self.index.concepts.values()}
+        taken = {self.layout.concept(c) for c in self.index.concepts}
+        for path in sorted(self._findings):
+            stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+            if not path.endswith(".md") or not is_valid_id(stem) or stem in self.index.concepts:
+                continue
+            if concepts_dir and path.rsplit("/", 1)[0] not in concepts_dir:
+                continue
+            src_uri = self.layout.concept(stem)
+            if src_uri in taken:
+                continue  # a collision is shown as a finding, never resolved by replacing
+            taken.add(src_uri)
+            self._broken[stem] = path
+            yield Page(src_uri, "broken", stem, f"{stem} (not built: see its errors)", in_nav=False)
+
+    def files(self) -> Iterator[StaticFile]:
+        """Redirects, exports, schemas and assets."""
+        layout = self.layout
+        for slug, concept_id in self.space.redirects().items():
+            src_uri = layout.redirect(slug, self.use_directory_urls)
+            target = self.url(layout.concept(concept_id))
+            html = self.env.get_template("conceptkb/redirect.html").render(
+                url=urlspace.relative_url(target, src_uri),
+                canonical=self._absolute(target, src_uri),
+                title=self.index.concepts[concept_id].title,
+            )
+            yield StaticFile(src_uri, html)
+        yield StaticFile(layout.export, concepts_json(self.index, self._concept_url))
+        yield StaticFile(
+            layout.schema, schema_text(self.settings.categories, self.settings.site_url)
+        )
+        yield StaticFile(layout.export_schema, export_schema_text())
+        for path in ASSETS:
+            yield StaticFile(path, _ASSETS.joinpath(path.rsplit("/", 1)[1]).read_bytes())
+
+    def concept_of(self, src_uri: str) -> Concept | None:
+        page = self.pages.get(src_uri)
+        if page is None or page.kind != "concept":
+            return None
+        return self.index.concepts[page.key]
+
+    def body_withheld(self, src_uri: str) -> bool:
+        """Preview: whether the page's body must not be rendered (findings say it is
+        not safe, or the file could not be read as a concept)."""
+        page = self.pages.get(src_uri)
+        return page is not None and (page.kind == "broken" or src_uri in self._withheld)
+
+    def withhold(self, src_uri: str, reason: str) -> None:
+        """Preview: the body of a page is not shown; the page says why."""
+        self._withheld[src_uri] = reason
+
+    # -- URLs ----------------------------------------------------------------------
+
+    def url(self, src_uri: str) -> str:
+        """The URL of a page or file, relative to the site root."""
+        return urlspace.page_url(src_uri, self.use_directory_urls)
+
+    def _concept_url(self, concept_id: str) -> str:
+        return self.url(self.layout.concept(concept_id))
+
+    def _absolute(self, url: str, from_url: str) -> str:
+        site_url = self.settings.site_url
+        if site_url:
+            return urljoin(site_url if site_url.endswith("/") else site_url + "/", url)
+        return urlspace.relative_url(url, from_url)
+
+    def _href(self, src_uri: str, page_url: str) -> str:
+        return urlspace.relative_url(self.url(src_uri), page_url)
+
+    # -- content -------------------------------------------------------------------
+
+    def render(
+        self, src_uri: str, page_url: str, body: str = "", *, markdown: bool = False
+    ) -> Rendered:
+        """The content of a generated page at ``page_url``.
+
+        ``body`` is a concept's body: HTML an engine has rendered, or, with
+        ``markdown=True``, Markdown the engine will render, placed in a block that
+        Python-Markdown's ``md_in_html`` extension parses as Markdown."""
+        page = self.pages[src_uri]
+        common: dict[str, Any] = {
+            "index_url": self._href(self.layout.index, page_url),
+            "categories": [
+                {
+                    "name": c,
+                    "title": display(c),
+                    "url": self._href(self.layout.category(c), page_url),
+                }
+                for c in self.settings.categories
+            ],
+        }
+        template = self.env.get_template
+        if page.kind == "broken":
+            path = self._broken[page.key]
+            html = template("conceptkb/broken.html").render(
+                concept_id=page.key, path=path, findings=self._shown(path), **common
+            )
+            return Rendered(html)
+        if page.kind == "concept":
+            return self._concept(page, page_url, body, markdown, common)
+        concepts = list(self.index.concepts.values())
+        if page.kind == "index":
+            html = template("conceptkb/index.html").render(
+                entries=self._entries(page_url, concepts, aliases=True),
+                tags=[
+                    {"name": t, "url": self._href(self.layout.tag(t), page_url)} for t in self.tags
+                ],
+                **common,
+            )
+        elif page.kind == "tags":
+            html = template("conceptkb/tags.html").render(
+                tags=[
+                    {
+                        "name": t,
+                        "url": self._href(self.layout.tag(t), page_url),
+                        "count": sum(t in c.tags for c in concepts),
+                    }
+                    for t in self.tags
+                ],
+                **common,
+            )
+        else:
+            members = [
+                c
+                for c in concepts
+                if (page.key in c.tags if page.kind == "tag" else c.category == page.key)
+            ]
+            html = template("conceptkb/list.html").render(
+                title=page.title,
+                kind=page.kind,
+                entries=self._entries(page_url, members, aliases=False),
+                **common,
+            )
+        return Rendered(html)
+
+    def _link(self, concept_id: str, page_url: str) -> dict[str, str]:
+        concept = self.index.concepts[concept_id]
+        return {
+            "id": concept_id,
+            "url": self._href(self.layout.concept(concept_id), page_url),
+            "title": concept.title,
+            "summary": concept.summary,
+        }
+
+    def _concept(
+        self, page: Page, page_url: str, body: str, markdown: bool, common: dict[str, Any]
+    ) -> Rendered:
+        concept = self.index.concepts[page.key]
+        index = self.index
+        sections = [
+            ("ck-broader", "Broader", [c for c in concept.broader if c in index.concepts]),
+            ("ck-narrower", "Narrower", index.narrower.get(concept.id, [])),
+            ("ck-related", "Related", index.related.get(concept.id, [])),
+            ("ck-referenced-by", "Referenced by", index.backlinks.get(concept.id, [])),
+        ]
+        shown: list[dict[str, Any]] = [
+            {"id": sid, "title": title, "items": [self._link(c, page_url) for c in ids]}
+            for sid, title, ids in sections
+            if ids
+        ]
+        toc = [(s["id"], s["title"]) for s in shown]
+        if concept.references:
+            toc.append(("ck-references", "References"))
+        category_src = self.layout.category(concept.category)
+        html = self.env.get_template("conceptkb/concept.html").render(
+            concept=concept,
+            findings=self._shown(concept.path),
+            withheld=self._withheld.get(page.src_uri),
+            body=Markup(f"\n\n{body}\n\n" if markdown else body),
+            markdown_body=markdown,
+            category={
+                "name": concept.category,
+                "title": display(concept.category),
+                "url": self._href(category_src, page_url),
+            },
+            tags=[
+                {"name": t, "url": self._href(self.layout.tag(t), page_url)} for t in concept.tags
+            ],
+            sections=shown,
+            references=[
+                {
+                    "title": r.title,
+                    "url": r.url,
+                    "authors": _authors(r),
+                    "year": r.year,
+                    "note": r.note,
+                }
+                for r in concept.references
+            ],
+            **common,
+        )
+        return Rendered(html, tuple(toc))
+
+    def _shown(self, path: str) -> list[str]:
+        """Preview: a file's findings as ``path:line:col CODE message`` lines."""
+        return [
+            f"{f.location()} {f.code} {f.message}" for f in sorted(self._findings.get(path, ()))
+        ]
+
+    def _entries(
+        self, page_url: str, concepts: list[Concept], *, aliases: bool
+    ) -> list[dict[str, Any]]:
+        entries: list[dict[str, Any]] = []
+        for concept in concepts:
+            link = self._link(concept.id, page_url)
+            base = {
+                "category": concept.category,
+                "tags": " ".join(concept.tags),
+                "url": link["url"],
+                "summary": concept.summary,
+            }
+            entries.append({**base, "name": concept.title, "alias_of": None})
+            if aliases:
+                for alias in concept.aliases:
+                    entries.append({**base, "name": alias, "alias_of": concept.title})
+        entries.sort(key=lambda e: (normalize(e["name"]), e["alias_of"] is not None))
+        for entry in entries:
+            entry["letter"] = _letter(entry["name"])
+        return entries
+
+    def structured_data(self, src_uri: str, page_url: str) -> str | None:
+        """The page's schema.org JSON-LD as a ``<script>`` element (concept pages and
+        the index), with absolute URLs when the site has a ``site_url``."""
+        page = self.pages.get(src_uri)
+        if page is None or page.kind not in ("concept", "index"):
+            return None
+        set_url = self._absolute(self.url(self.layout.index), page_url)
+        if page.kind == "concept":
+            concept = self.index.concepts[page.key]
+            data = defined_term(
+                concept, self._absolute(self._concept_url(concept.id), page_url), set_url
+            )
+        else:
+            data = defined_term_set(
+                self.index,
+                set_url,
+                lambda cid: self._absolute(self._concept_url(cid), page_url),
+                self.site_name,
+            )
+        return f'<script type="application/ld+json">{script_json(data)}</script>\n'
