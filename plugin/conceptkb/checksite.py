@@ -83,10 +83,11 @@ def _first(document: JustHTML, selector: str) -> object | None:
 
 
 def _text(node: object | None) -> str:
+    """The text of a node as a reader sees it, without the permalink a table of
+    contents extension may add to a heading."""
     if node is None:
         return ""
-    text = getattr(node, "to_text", None)
-    return " ".join(str(text()).split()) if callable(text) else ""
+    return " ".join("".join(_text_nodes(node, skip_class="headerlink")).split())
 
 
 def _concept_page(
@@ -133,13 +134,19 @@ def _redirect(path: str, html: str, wanted: str) -> list[Problem]:
     return []
 
 
+def _classes(node: object) -> list[str]:
+    attrs = getattr(node, "attrs", None)
+    value = attrs.get("class") if isinstance(attrs, dict) else None
+    return str(value).split() if value else []
+
+
 def _visible_text(html: str) -> str:
     """The text a reader sees: outside code, scripts and styles."""
     document = _document(html)
     return "".join(_text_nodes(document.root))
 
 
-def _text_nodes(node: object) -> Iterator[str]:
+def _text_nodes(node: object, *, skip_class: str = "") -> Iterator[str]:
     stack = [node]
     while stack:
         current = stack.pop()
@@ -148,6 +155,8 @@ def _text_nodes(node: object) -> Iterator[str]:
             yield getattr(current, "data", "") or ""
             continue
         if name in _SKIPPED_TEXT or name == "#comment":
+            continue
+        if skip_class and skip_class in _classes(current):
             continue
         children = getattr(current, "children", None) or []
         stack.extend(reversed(children))

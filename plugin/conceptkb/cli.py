@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from conceptkb import __version__, changes, scaffold
+from conceptkb import __version__, changes, generate, scaffold
 from conceptkb.checker import LintResult, display_path, lint
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding
@@ -83,6 +83,34 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("site_dir", type=Path, metavar="SITE_DIR", help="the built site")
     check_cmd.add_argument(
         "--config", type=Path, metavar="FILE", help="mkdocs.yml to read the conceptkb options from"
+    )
+
+    gen_cmd = commands.add_parser(
+        "generate",
+        help="write the site as a staging tree that Zensical (or any engine reading"
+        " mkdocs.yml) builds",
+    )
+    gen_cmd.add_argument(
+        "--config", type=Path, metavar="FILE", help="mkdocs.yml of the site (default: ./mkdocs.yml)"
+    )
+    gen_cmd.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="the staging tree, inside the configuration's folder (default: build/conceptkb)",
+    )
+    gen_cmd.add_argument(
+        "--preview",
+        action="store_true",
+        help="write even when there are errors: pages show their findings (never publish this)",
+    )
+    gen_cmd.add_argument(
+        "--watch",
+        action="store_true",
+        help="keep running: write again what an edit changes (until interrupted)",
+    )
+    gen_cmd.add_argument(
+        "--format", choices=sorted(REPORTERS), default="text", help="findings format"
     )
 
     commands.add_parser("rules", help="list the lint rules")
@@ -208,6 +236,41 @@ def _check_site(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_ERRORS if problems else EXIT_OK
 
 
+def _generate(args: argparse.Namespace, out: TextIO) -> int:
+    config = _config_file(args.config)
+    if config is None or not config.is_file():
+        raise SettingsError(f"{args.config or 'mkdocs.yml'}: no such configuration file")
+    try:
+        generator = generate.Generator(config, args.out)
+        outcome = generator.run(preview=args.preview)
+    except generate.GenerateError as error:
+        raise SettingsError(str(error)) from error
+    _report_generated(outcome, args.format, out)
+    if args.watch:
+        try:
+            for outcome in generate.watch(generator, preview=args.preview):
+                _report_generated(outcome, args.format, out)
+        except KeyboardInterrupt:
+            return EXIT_OK
+    return EXIT_ERRORS if outcome.refused else EXIT_OK
+
+
+def _report_generated(outcome: generate.Outcome, format: str, out: TextIO) -> None:
+    findings = sorted([*outcome.result.findings, *outcome.warnings])
+    out.write(REPORTERS[format](findings, outcome.result.summary()))
+    if format != "text":
+        return
+    if outcome.refused:
+        out.write("conceptkb generate: nothing written: fix the errors (or use --preview)\n")
+        return
+    config = outcome.config_file.name if outcome.config_file is not None else "?"
+    out.write(
+        f"conceptkb generate: {len(outcome.written)} written, {len(outcome.removed)} removed,"
+        f" {outcome.unchanged} unchanged; build it with: zensical build -f {config}\n"
+    )
+    out.flush()
+
+
 def _rules(out: TextIO) -> int:
     for rule in RULES:
         fixed = "" if rule.fixed else " (configurable)"
@@ -263,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _lint(args, out)
         if args.command == "rules":
             return _rules(out)
+        if args.command == "generate":
+            return _generate(args, out)
         if args.command == "check-site":
             return _check_site(args, out)
         if args.command == "schema":

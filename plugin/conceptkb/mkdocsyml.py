@@ -11,6 +11,7 @@ replaced). This module does the same with the same libraries, so a light install
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +47,52 @@ _Loader.add_multi_constructor("!", _other)
 _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _other)
 
 
-def load(config_file: Path, *, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The configuration in ``config_file``, with its INHERIT chain merged in."""
+@dataclass(frozen=True)
+class Tagged:
+    """A value written with a YAML tag other than ``!ENV`` (``!relative``,
+    ``!!python/name:...``), kept so that a configuration written back holds it as it was."""
+
+    tag: str
+    value: Any
+
+
+class _KeepingLoader(_Loader):
+    """The same loader, keeping other tags as :class:`Tagged` values."""
+
+
+def _keep(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Tagged:
+    return Tagged(node.tag, _other(loader, suffix, node))
+
+
+_KeepingLoader.add_multi_constructor("!", _keep)
+_KeepingLoader.add_multi_constructor("tag:yaml.org,2002:python/", _keep)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes :class:`Tagged` values back with their tags."""
+
+
+def _tagged(dumper: yaml.SafeDumper, data: Tagged) -> yaml.Node:
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, "" if data.value is None else str(data.value))
+
+
+_Dumper.add_representer(Tagged, _tagged)
+
+
+def dump(config: dict[str, Any]) -> str:
+    """A configuration as YAML that MkDocs and Zensical read back to the same values."""
+    return yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+
+
+def load(
+    config_file: Path, *, keep_tags: bool = False, _chain: tuple[Path, ...] = ()
+) -> dict[str, Any]:
+    """The configuration in ``config_file``, with its INHERIT chain merged in.
+    ``keep_tags`` keeps tagged values as :class:`Tagged`, to write them back."""
     path = Path(os.path.normpath(config_file.absolute()))
     if path in _chain or len(_chain) >= MAX_INHERIT:
         raise ConfigFileError(f"{config_file}: INHERIT loops back to {path.name}")
@@ -58,7 +103,7 @@ def load(config_file: Path, *, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         raise ConfigFileError(f"{config_file}: not UTF-8 text") from error
     try:
-        data = yaml.load(text, Loader=_Loader) or {}
+        data = yaml.load(text, Loader=_KeepingLoader if keep_tags else _Loader) or {}
     except yaml.YAMLError as error:
         raise ConfigFileError(f"{config_file}: not valid YAML: {error}") from error
     if not isinstance(data, dict):
@@ -71,7 +116,9 @@ def load(config_file: Path, *, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent_file = path.parent / parent
     if not parent_file.is_file():
         raise ConfigFileError(f"{config_file}: INHERIT names {parent}, which does not exist")
-    merged: dict[str, Any] = merge(load(parent_file, _chain=(*_chain, path)), data)
+    merged: dict[str, Any] = merge(
+        load(parent_file, keep_tags=keep_tags, _chain=(*_chain, path)), data
+    )
     return merged
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,6 +28,7 @@ from conceptkb.diagnostics import Finding
 from conceptkb.exports import concepts_json, defined_term, defined_term_set, script_json
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
+from conceptkb.mdlinks import relative_source
 from conceptkb.model import Concept, Reference
 from conceptkb.names import is_valid_id, normalize
 from conceptkb.rules import BODY_LIMITS, RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
@@ -41,6 +42,9 @@ TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templa
 ASSETS = ("assets/conceptkb/conceptkb.css", "assets/conceptkb/conceptkb.js")
 """The stylesheet and the script every site gets, by site path."""
 _ASSETS = resources.files("conceptkb").joinpath("assets")
+
+Href = Callable[[str], str]
+"""Source path of a page -> the link to it from the page being rendered."""
 
 
 @dataclass(frozen=True)
@@ -268,9 +272,6 @@ class SiteModel:
             return urljoin(site_url if site_url.endswith("/") else site_url + "/", url)
         return urlspace.relative_url(url, from_url)
 
-    def _href(self, src_uri: str, page_url: str) -> str:
-        return urlspace.relative_url(self.url(src_uri), page_url)
-
     # -- content -------------------------------------------------------------------
 
     def render(
@@ -282,14 +283,18 @@ class SiteModel:
         ``markdown=True``, Markdown the engine will render, placed in a block that
         Python-Markdown's ``md_in_html`` extension parses as Markdown."""
         page = self.pages[src_uri]
+
+        def href(target: str) -> str:
+            # An engine given Markdown resolves links against the source file (Zensical
+            # rewrites them in raw HTML too); one given HTML needs the final URL.
+            if markdown:
+                return relative_source(target, src_uri)
+            return urlspace.relative_url(self.url(target), page_url)
+
         common: dict[str, Any] = {
-            "index_url": self._href(self.layout.index, page_url),
+            "index_url": href(self.layout.index),
             "categories": [
-                {
-                    "name": c,
-                    "title": display(c),
-                    "url": self._href(self.layout.category(c), page_url),
-                }
+                {"name": c, "title": display(c), "url": href(self.layout.category(c))}
                 for c in self.settings.categories
             ],
         }
@@ -301,14 +306,12 @@ class SiteModel:
             )
             return Rendered(html)
         if page.kind == "concept":
-            return self._concept(page, page_url, body, markdown, common)
+            return self._concept(page, href, body, markdown, common)
         concepts = list(self.index.concepts.values())
         if page.kind == "index":
             html = template("conceptkb/index.html").render(
-                entries=self._entries(page_url, concepts, aliases=True),
-                tags=[
-                    {"name": t, "url": self._href(self.layout.tag(t), page_url)} for t in self.tags
-                ],
+                entries=self._entries(href, concepts, aliases=True),
+                tags=[{"name": t, "url": href(self.layout.tag(t))} for t in self.tags],
                 **common,
             )
         elif page.kind == "tags":
@@ -316,7 +319,7 @@ class SiteModel:
                 tags=[
                     {
                         "name": t,
-                        "url": self._href(self.layout.tag(t), page_url),
+                        "url": href(self.layout.tag(t)),
                         "count": sum(t in c.tags for c in concepts),
                     }
                     for t in self.tags
@@ -332,22 +335,22 @@ class SiteModel:
             html = template("conceptkb/list.html").render(
                 title=page.title,
                 kind=page.kind,
-                entries=self._entries(page_url, members, aliases=False),
+                entries=self._entries(href, members, aliases=False),
                 **common,
             )
         return Rendered(html)
 
-    def _link(self, concept_id: str, page_url: str) -> dict[str, str]:
+    def _link(self, concept_id: str, href: Href) -> dict[str, str]:
         concept = self.index.concepts[concept_id]
         return {
             "id": concept_id,
-            "url": self._href(self.layout.concept(concept_id), page_url),
+            "url": href(self.layout.concept(concept_id)),
             "title": concept.title,
             "summary": concept.summary,
         }
 
     def _concept(
-        self, page: Page, page_url: str, body: str, markdown: bool, common: dict[str, Any]
+        self, page: Page, href: Href, body: str, markdown: bool, common: dict[str, Any]
     ) -> Rendered:
         concept = self.index.concepts[page.key]
         index = self.index
@@ -358,7 +361,7 @@ class SiteModel:
             ("ck-referenced-by", "Referenced by", index.backlinks.get(concept.id, [])),
         ]
         shown: list[dict[str, Any]] = [
-            {"id": sid, "title": title, "items": [self._link(c, page_url) for c in ids]}
+            {"id": sid, "title": title, "items": [self._link(c, href) for c in ids]}
             for sid, title, ids in sections
             if ids
         ]
@@ -375,11 +378,9 @@ class SiteModel:
             category={
                 "name": concept.category,
                 "title": display(concept.category),
-                "url": self._href(category_src, page_url),
+                "url": href(category_src),
             },
-            tags=[
-                {"name": t, "url": self._href(self.layout.tag(t), page_url)} for t in concept.tags
-            ],
+            tags=[{"name": t, "url": href(self.layout.tag(t))} for t in concept.tags],
             sections=shown,
             references=[
                 {
@@ -402,11 +403,11 @@ class SiteModel:
         ]
 
     def _entries(
-        self, page_url: str, concepts: list[Concept], *, aliases: bool
+        self, href: Href, concepts: list[Concept], *, aliases: bool
     ) -> list[dict[str, Any]]:
         entries: list[dict[str, Any]] = []
         for concept in concepts:
-            link = self._link(concept.id, page_url)
+            link = self._link(concept.id, href)
             base = {
                 "category": concept.category,
                 "tags": " ".join(concept.tags),

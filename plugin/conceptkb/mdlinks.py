@@ -1,0 +1,59 @@
+"""Wikilinks written as plain Markdown links, for engines that run no conceptkb plugin.
+
+``[[lora]]`` becomes ``[LoRA](lora.md "summary"){: .ck-link }``: a relative link to the
+concept's source path (the engine turns it into a URL and checks it), the summary as
+the link's title. Nothing inside code is touched: the body is scanned with the
+linter's own code-aware masking, and only the wikilinks it finds are replaced.
+
+Text is written with character references for every character Markdown or an
+extension could read as syntax, so the engine shows it exactly as written: a label
+shows as the MkDocs plugin shows it, and a summary reaches the ``title`` attribute
+unchanged (the engine's serializer keeps character references as they are).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+
+from conceptkb import bodyscan
+from conceptkb.index import ConceptIndex
+from conceptkb.urlspace import Layout
+
+_PLAIN = frozenset(" .,-")
+
+
+def literal(text: str) -> str:
+    """``text`` as Markdown that renders to exactly that text, never to markup."""
+    return "".join(c if c.isalnum() or c in _PLAIN else f"&#{ord(c)};" for c in text)
+
+
+def relative_source(target: str, source: str) -> str:
+    """The path of source file ``target`` relative to the folder of ``source``."""
+    folder = posixpath.dirname(source) or "."
+    return posixpath.relpath(target, folder)
+
+
+def resolve(markdown: str, source: str, index: ConceptIndex, layout: Layout) -> str:
+    """``markdown`` (of the page at source path ``source``) with every wikilink outside
+    code written as a Markdown link, or as a ``ck-missing`` span when it names no
+    concept (the linter has reported it)."""
+    if "[[" not in markdown:
+        return markdown
+    masked = bodyscan.mask_code(markdown)
+    pieces: list[str] = []
+    done = 0
+    for match in bodyscan.WIKILINK.finditer(masked):
+        target = match.group(1).strip()
+        label = (match.group(2) or "").strip() or None
+        pieces.append(markdown[done : match.start()])
+        done = match.end()
+        concept = index.resolve(target).concept
+        if concept is None:
+            pieces.append(f'<span class="ck-missing">{html.escape(label or target)}</span>')
+            continue
+        text = label or (concept.title if target == concept.id else target)
+        href = relative_source(layout.concept(concept.id), source)
+        pieces.append(f'[{literal(text)}]({href} "{literal(concept.summary)}"){{: .ck-link }}')
+    pieces.append(markdown[done:])
+    return "".join(pieces)
