@@ -38,6 +38,9 @@ from conceptkb.settings import PLUGIN_NAME, Settings, from_mkdocs_yml
 from conceptkb.sitemodel import ASSETS, SiteModel
 
 GUARD = "conceptkb.guard"
+MKDOCS_DEFAULT_EXTENSIONS = ("toc", "tables", "fenced_code")
+"""What MkDocs renders with when ``markdown_extensions`` is not set: the generated
+configuration says so, since another engine has other defaults."""
 NEEDED_EXTENSIONS = ("attr_list", "md_in_html")
 """Python-Markdown extensions the generated pages rely on: ``{: .ck-link }`` on links,
 and Markdown inside the concept page's HTML."""
@@ -330,6 +333,8 @@ def _extensions(extensions: object, guard_options: dict[str, Any]) -> Any:
         for name in NEEDED_EXTENSIONS:
             result.setdefault(name, {})
         return {**guard, **result}
+    if extensions is None:
+        extensions = list(MKDOCS_DEFAULT_EXTENSIONS)
     listed = [e for e in (extensions if isinstance(extensions, list) else []) if _name(e) != GUARD]
     names = {_name(e) for e in listed}
     return [guard, *listed, *(n for n in NEEDED_EXTENSIONS if n not in names)]
