@@ -1,5 +1,5 @@
-"""llms.txt and llms-full.txt, read as their consumers read them: the Markdown line by
-line, code as bodyscan finds it.
+"""llms.txt, llms-full.txt and the SKOS thesaurus, read as their consumers read them:
+the Turtle by an RDF parser, the Markdown line by line, code as bodyscan finds it.
 
 Each export is checked on this repository's knowledge base, on the Kubernetes glossary
 (whose bodies hold code) and on a small index of hostile names and bodies."""
@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from conceptkb.bodyscan import mask_code
 from conceptkb.checker import lint
-from conceptkb.exports import llms_full_txt, llms_txt
+from conceptkb.exports import llms_full_txt, llms_txt, skos_turtle
 from conceptkb.frontmatter import Document
 from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept, Reference
@@ -27,12 +29,15 @@ from .conftest import K8S_CATEGORIES, K8S_CORPUS, ROOT
 UrlFor = Callable[[str], str]
 SITE_NAME = 'The "KB" \\ <glossary> [v2]'
 DESCRIPTION = "Concepts\nfor adapting LLMs — with sources."
+PUBLIC = "https://example.org/site/concepts.ttl"
+"""Where a parser is told the Turtle file was read from: relative IRIs resolve here."""
 
 
 @dataclass(frozen=True)
 class Case:
     index: ConceptIndex
     url_for: UrlFor
+    scheme: str = "concepts/"
 
 
 def _linted(settings: Settings) -> Case:
@@ -167,7 +172,11 @@ def case(request: pytest.FixtureRequest) -> Case:
 
 
 def _absolute(case: Case) -> Case:
-    return Case(case.index, lambda cid: f"https://example.org/kb/{case.url_for(cid)}")
+    return Case(
+        case.index,
+        lambda cid: f"https://example.org/kb/{case.url_for(cid)}",
+        "https://example.org/kb/concepts/",
+    )
 
 
 def _unescape(text: str) -> str:
@@ -339,9 +348,116 @@ def test_llms_full_writes_links_as_the_site_shows_them(hostile: Case) -> None:
     assert "<!-- -->\n\n    indented code first [[lora]]\n\nthen prose Weird" in weird
 
 
+# -- SKOS --------------------------------------------------------------------------------
+
+IRIREF = re.compile(r'<(?:[^\x00-\x20<>"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>')
+STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+STRING_BODY = re.compile(r'(?:[^"\\\n\r]|\\[tbnrf"\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*')
+
+
+def _parse(text: str) -> Graph:
+    return Graph().parse(data=text, format="turtle", publicID=PUBLIC)
+
+
+def _turtle(case: Case) -> str:
+    return skos_turtle(case.index, case.url_for, scheme_iri=case.scheme, site_name=SITE_NAME)
+
+
+def _count(graph: Graph, predicate: URIRef) -> int:
+    return len(list(graph.triples((None, predicate, None))))
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+def test_the_turtle_holds_what_the_index_holds(case: Case, absolute: bool) -> None:
+    if absolute:
+        case = _absolute(case)
+    text = _turtle(case)
+    graph = _parse(text)
+    index = case.index
+    iri = {cid: URIRef(urljoin(PUBLIC, case.url_for(cid))) for cid in index.concepts}
+    parsed = {URIRef(unquote(str(s))): s for s in graph.subjects(RDF.type, SKOS.Concept)}
+    assert set(parsed) == set(iri.values())  # one Concept per concept, at its URL
+    concept_of = {parsed[iri[cid]]: index.concepts[cid] for cid in index.concepts}
+
+    def labels(predicate: URIRef) -> set[tuple[str, str]]:
+        found = set()
+        for subject, _, value in graph.triples((None, predicate, None)):
+            assert isinstance(value, Literal) and value.language == "en"
+            found.add((concept_of[subject].id, str(value)))
+        return found
+
+    assert labels(SKOS.prefLabel) == {(c.id, c.title) for c in index.concepts.values()}
+    assert labels(SKOS.altLabel) == {
+        (c.id, a) for c in index.concepts.values() for a in c.aliases if a != c.title
+    }
+    assert _count(graph, SKOS.prefLabel) == len(index)
+    assert labels(SKOS.definition) == {
+        (c.id, c.summary) for c in index.concepts.values() if c.summary
+    }
+
+    def pairs(predicate: URIRef) -> set[tuple[str, str]]:
+        return {
+            (concept_of[s].id, concept_of[o].id)
+            for s, _, o in graph.triples((None, predicate, None))
+        }
+
+    narrower = {(p, c) for p, children in index.narrower.items() for c in children}
+    related = {(a, b) for a, others in index.related.items() for b in others}
+    assert pairs(SKOS.narrower) == narrower
+    assert pairs(SKOS.broader) == {(c, p) for p, c in narrower}
+    assert pairs(SKOS.related) == related == {(b, a) for a, b in related}
+    assert _count(graph, SKOS.narrower) == _count(graph, SKOS.broader) == len(narrower)
+    assert _count(graph, SKOS.related) == len(related)
+
+    scheme = URIRef(urljoin(PUBLIC, case.scheme))
+    assert graph.value(scheme, RDF.type) == SKOS.ConceptScheme
+    assert graph.value(scheme, DCTERMS.title) == Literal(SITE_NAME, lang="en")
+    assert set(graph.subjects(SKOS.inScheme, scheme)) == set(concept_of)
+    top = {s for s in concept_of if (s, SKOS.broader, None) not in graph}
+    assert set(graph.objects(scheme, SKOS.hasTopConcept)) == top
+    assert set(graph.subjects(SKOS.topConceptOf, scheme)) == top
+    assert text.startswith("@base <./> .\n") is not absolute
+
+
+def test_turtle_tokens_follow_the_grammar(hostile: Case) -> None:
+    """Every IRI is an IRIREF and every string a STRING_LITERAL_QUOTE as the Turtle spec
+    writes them: stricter than a parser that forgives a raw space or control character."""
+    for case in (hostile, _absolute(hostile)):
+        text = _turtle(case)
+        # Legal in a string, but invisible in an editor: every control character is escaped.
+        assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text)
+        for line in text.splitlines():
+            for literal in STRING.finditer(line):
+                assert STRING_BODY.fullmatch(literal.group(1)), line
+            rest = STRING.sub("", line)
+            assert rest.count("<") == len(IRIREF.findall(rest)), line
+
+
+def test_hostile_ids_become_percent_encoded_iris(hostile: Case) -> None:
+    graph = _parse(_turtle(hostile))
+    subjects = {str(s) for s in graph.subjects(RDF.type, SKOS.Concept)}
+    assert subjects == {
+        "https://example.org/site/concepts/lora/",
+        "https://example.org/site/concepts/a%20b%3Ec/",
+        "https://example.org/site/concepts/ünï/",
+        "https://example.org/site/concepts/q%22uote%5C%7Bx%7D%7C%5E%60/",
+        "https://example.org/site/concepts/100%25/",
+    }
+
+
+def test_the_language_tag_is_checked_and_used(hostile: Case) -> None:
+    text = skos_turtle(
+        hostile.index, hostile.url_for, scheme_iri="c/", site_name="S", language="fr-CA"
+    )
+    assert {o.language for o in _parse(text).objects() if isinstance(o, Literal)} == {"fr-CA"}
+    with pytest.raises(ValueError, match="language tag"):
+        skos_turtle(hostile.index, hostile.url_for, scheme_iri="c/", site_name="S", language="e n")
+
+
 def test_the_exports_do_not_depend_on_the_order_of_the_files(hostile: Case) -> None:
     again = Case(ConceptIndex(reversed(HOSTILE)), hostile.url_for)
-    assert _full(again) == _full(hostile)
+    for made in (_full, _turtle):
+        assert made(again) == made(hostile)
     assert llms_txt(again.index, again.url_for, site_name="S", site_description="D") == llms_txt(
         hostile.index, hostile.url_for, site_name="S", site_description="D"
     )

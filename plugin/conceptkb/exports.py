@@ -1,5 +1,5 @@
 """Machine-readable views of the knowledge base: concepts.json, schema.org JSON-LD,
-llms.txt and llms-full.txt (https://llmstxt.org).
+llms.txt and llms-full.txt (https://llmstxt.org) and a SKOS thesaurus in Turtle.
 
 Every function here is pure: it takes the index and a function giving each concept's
 URL, and returns text that depends on nothing else (no clock, no dictionary order).
@@ -300,3 +300,101 @@ def _reference(reference: Reference) -> str:
     if reference.note:
         text += f" — {_markdown_text(reference.note)}"
     return text
+
+
+# -- SKOS in Turtle ---------------------------------------------------------------------
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+
+_TURTLE_ESCAPES = {
+    **{code: f"\\u{code:04X}" for code in (*range(0x20), 0x7F)},
+    ord("\t"): "\\t",
+    ord("\b"): "\\b",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\f"): "\\f",
+    ord('"'): '\\"',
+    ord("\\"): "\\\\",
+}
+"""ECHAR for the characters that have one, UCHAR for every other control character
+(a STRING_LITERAL_QUOTE may not hold a raw quote, backslash, LF or CR)."""
+_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+
+
+def _turtle_string(text: str, language: str) -> str:
+    """A Turtle string literal with a language tag."""
+    return f'"{text.translate(_TURTLE_ESCAPES)}"@{language}'
+
+
+def _turtle_iri(iri: str) -> str:
+    """An IRIREF: the characters Turtle does not allow in one percent-encoded."""
+    return f"<{_encode(iri, _IRI_UNSAFE)}>"
+
+
+def skos_turtle(
+    index: ConceptIndex,
+    url_for: UrlFor,
+    *,
+    scheme_iri: str,
+    site_name: str,
+    language: str = "en",
+    base: str = "./",
+) -> str:
+    """The knowledge base as a SKOS concept scheme, in Turtle.
+
+    Each concept is a ``skos:Concept`` whose IRI is its page's URL, with its title as
+    ``skos:prefLabel``, its aliases as ``skos:altLabel`` (an alias equal to the title is
+    left out: SKOS keeps the two disjoint), its summary as ``skos:definition``, and
+    ``skos:broader``, ``skos:narrower`` and ``skos:related`` as the index derives them
+    (narrower from broader, related symmetric). Concepts without a broader concept are
+    the scheme's top concepts. Literals are tagged with ``language``.
+
+    When an IRI is relative (``url_for`` gives URLs relative to the site root when no
+    site URL is known), the file declares ``@base <base>``: the default ``./`` is the
+    folder the file is published in, which is right for a file at the site root.
+    """
+    if _LANGTAG.fullmatch(language) is None:
+        raise ValueError(f"{language!r} is not a language tag")
+    iris = {cid: _turtle_iri(url_for(cid)) for cid in sorted(index.concepts)}
+    scheme = _turtle_iri(scheme_iri)
+    broader = {cid: _broader(index.concepts[cid], index) for cid in iris}
+    top = [cid for cid in iris if not broader[cid]]
+    lines: list[str] = []
+    if not all(_SCHEME.match(iri[1:]) for iri in (scheme, *iris.values())):
+        lines.append(f"@base {_turtle_iri(base)} .")
+    lines += [
+        f"@prefix dcterms: <{DCTERMS}> .",
+        f"@prefix skos: <{SKOS}> .",
+        "",
+    ]
+
+    def block(subject: str, kind: str, pairs: list[tuple[str, str]]) -> None:
+        lines.append(f"{subject} a {kind}" + (" ;" if pairs else " ."))
+        lines.extend(
+            f"    {predicate} {value}" + (" ;" if i < len(pairs) - 1 else " .")
+            for i, (predicate, value) in enumerate(pairs)
+        )
+        lines.append("")
+
+    block(
+        scheme,
+        "skos:ConceptScheme",
+        [("dcterms:title", _turtle_string(site_name, language))]
+        + [("skos:hasTopConcept", iris[cid]) for cid in top],
+    )
+    for cid, iri in iris.items():
+        concept = index.concepts[cid]
+        pairs = [("skos:prefLabel", _turtle_string(concept.title, language))]
+        aliases = dict.fromkeys(a for a in concept.aliases if a != concept.title)
+        pairs += [("skos:altLabel", _turtle_string(a, language)) for a in aliases]
+        if concept.summary:
+            pairs.append(("skos:definition", _turtle_string(concept.summary, language)))
+        pairs += [("skos:broader", iris[other]) for other in broader[cid]]
+        pairs += [("skos:narrower", iris[other]) for other in index.narrower.get(cid, ())]
+        pairs += [("skos:related", iris[other]) for other in index.related.get(cid, ())]
+        pairs.append(("skos:inScheme", scheme))
+        if not broader[cid]:
+            pairs.append(("skos:topConceptOf", scheme))
+        block(iri, "skos:Concept", pairs)
+    return "\n".join(lines)
