@@ -191,3 +191,35 @@ def test_names_are_limited_in_bytes_not_characters() -> None:
     index = ConceptIndex([_concept("alpha", aliases=("\u00e9" * 101,))])
     space = urlspace.build(index, ["concept"])
     assert [t.size for t in space.too_long] == [202]
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+@pytest.mark.parametrize("prefix", ["concepts", "", "kb/terms"])
+def test_exports_sit_at_fixed_paths_whatever_the_prefix(directory_urls: bool, prefix: str) -> None:
+    index = ConceptIndex([_concept("llms", aliases=("llms.txt", "Concepts TTL"))])
+    space = urlspace.build(index, ["concept"], prefix=prefix, use_directory_urls=directory_urls)
+    exports = {r.output: r.src_uri for r in space.of_kind("export")}
+    assert exports == {
+        path: path
+        for path in (
+            "concepts.json",
+            "schema/concept.schema.json",
+            "schema/export.schema.json",
+            "concepts.ttl",
+            "llms.txt",
+            "llms-full.txt",
+        )
+    }
+    assert list(space.layout.exports) == list(exports)
+    assert not space.collisions
+
+
+def test_a_second_claim_on_an_export_path_is_refused() -> None:
+    space = urlspace.build(ConceptIndex([_concept("alpha")]), ["concept"], prefix="")
+    for path in ("llms.txt", "llms-full.txt", "concepts.ttl"):
+        assert not space.place(urlspace.Route(path, path, "alias", path, "alpha"))
+    assert [(c.route.output, c.holder.kind) for c in space.collisions] == [
+        ("llms.txt", "export"),
+        ("llms-full.txt", "export"),
+        ("concepts.ttl", "export"),
+    ]

@@ -99,6 +99,15 @@ class ConceptIndex:
             return Resolution(None, tuple(sorted(owners)))
         return Resolution(None, suggestion=self.suggest(name))
 
+    def link_text(self, target: str, label: str | None) -> str:
+        """The text a wikilink shows: its label, else the concept's title when the link
+        names it by id, else the name as written (a title, an alias, a former id or a
+        name that resolves to nothing)."""
+        if label:
+            return label
+        concept = self.resolve(target).concept
+        return concept.title if concept is not None and target == concept.id else target
+
     def suggest(self, name: str) -> str | None:
         """The id of the concept whose id or name is closest to ``name``, if any is close."""
         match = difflib.get_close_matches(normalize(name), list(self.names), n=1, cutoff=0.75)

@@ -29,6 +29,12 @@ def slugify(name: str) -> str:
     return _NOT_SLUG.sub("-", normalize(name)).strip("-")
 
 
+def display_name(name: str) -> str:
+    """A vocabulary name (a category) as shown to readers: 'method-family' -> 'Method family'."""
+    text = name.replace("-", " ")
+    return text[:1].upper() + text[1:]
+
+
 MAX_ID_LENGTH = 100
 """Characters in a concept id: the same limit for file names and for references
 (the schema's ``$defs/id`` says the same; a test holds them equal)."""

@@ -63,6 +63,33 @@ class Layout:
     def export_schema(self) -> str:
         return "schema/export.schema.json"
 
+    @property
+    def skos(self) -> str:
+        """The SKOS thesaurus in Turtle, beside ``concepts.json``."""
+        return "concepts.ttl"
+
+    @property
+    def llms_txt(self) -> str:
+        """The llms.txt index: at the site root, where the llms.txt proposal looks."""
+        return "llms.txt"
+
+    @property
+    def llms_full_txt(self) -> str:
+        """The whole knowledge base as one Markdown file, beside ``llms.txt``."""
+        return "llms-full.txt"
+
+    @property
+    def exports(self) -> tuple[str, ...]:
+        """Every machine-readable file, in the order they are placed."""
+        return (
+            self.export,
+            self.schema,
+            self.export_schema,
+            self.skos,
+            self.llms_txt,
+            self.llms_full_txt,
+        )
+
 
 def output_path(src_uri: str, use_directory_urls: bool) -> str:
     """The file a source path is written to, as MkDocs (and Zensical) write it."""
@@ -180,7 +207,7 @@ def build(
         page(layout.tags_index, "tags", "")
     for tag in sorted(owners):
         page(layout.tag(tag), "tag", tag, owners[tag])
-    for src_uri in (layout.export, layout.schema, layout.export_schema):
+    for src_uri in layout.exports:
         page(src_uri, "export", src_uri)
     seen: dict[str, str] = {}
     for kind, field_name in (("former-id", "former_ids"), ("alias", "aliases")):
