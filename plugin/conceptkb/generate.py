@@ -183,6 +183,7 @@ class Generator:
             settings,
             space,
             site_name=str(self.config.get("site_name") or ""),
+            site_description=str(self.config.get("site_description") or ""),
             template_dirs=[os.fspath(d) for d in (self._custom_dir(),) if d is not None],
             tooltips=self._tooltips(),
             nav=self.config.get("nav"),

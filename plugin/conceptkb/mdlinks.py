@@ -52,7 +52,7 @@ def resolve(markdown: str, source: str, index: ConceptIndex, layout: Layout) -> 
         if concept is None:
             pieces.append(f'<span class="ck-missing">{html.escape(label or target)}</span>')
             continue
-        text = label or (concept.title if target == concept.id else target)
+        text = index.link_text(target, label)
         href = relative_source(layout.concept(concept.id), source)
         pieces.append(f'[{literal(text)}]({href} "{literal(concept.summary)}"){{: .ck-link }}')
     pieces.append(markdown[done:])

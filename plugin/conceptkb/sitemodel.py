@@ -23,14 +23,13 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup
 
-from conceptkb import urlspace
+from conceptkb import exports, urlspace
 from conceptkb.diagnostics import Finding
-from conceptkb.exports import concepts_json, defined_term, defined_term_set, script_json
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
 from conceptkb.mdlinks import relative_source
 from conceptkb.model import Concept, Reference
-from conceptkb.names import is_valid_id, normalize
+from conceptkb.names import display_name, is_valid_id, normalize
 from conceptkb.rules import BODY_LIMITS, RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
 from conceptkb.schema import export_schema_text, schema_text
 from conceptkb.settings import Settings
@@ -82,12 +81,6 @@ class Rendered:
     toc: tuple[tuple[str, str], ...] = ()
 
 
-def display(name: str) -> str:
-    """'method-family' -> 'Method family'."""
-    text = name.replace("-", " ")
-    return text[:1].upper() + text[1:]
-
-
 def _letter(name: str) -> str:
     base = unicodedata.normalize("NFKD", name.strip())
     for char in base:
@@ -126,6 +119,7 @@ class SiteModel:
         space: urlspace.UrlSpace,
         *,
         site_name: str = "",
+        site_description: str = "",
         template_dirs: Sequence[str] = (),
         tooltips: bool = False,
         nav: object = None,
@@ -140,6 +134,7 @@ class SiteModel:
         self.layout = space.layout
         self.use_directory_urls = space.use_directory_urls
         self.site_name = site_name
+        self.site_description = site_description
         dirs = [d for d in template_dirs if d != TEMPLATES_DIR] + [TEMPLATES_DIR]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(dirs),
@@ -196,7 +191,11 @@ class SiteModel:
         for category in self.settings.categories:
             src_uri = layout.category(category)
             yield Page(
-                src_uri, "category", category, display(category), in_nav=self._in_nav(src_uri, True)
+                src_uri,
+                "category",
+                category,
+                display_name(category),
+                in_nav=self._in_nav(src_uri, True),
             )
         if self.tags:
             yield Page(layout.tags_index, "tags", "", "Tags", in_nav=False)
@@ -233,7 +232,16 @@ class SiteModel:
                 title=self.index.concepts[concept_id].title,
             )
             yield StaticFile(src_uri, html)
-        yield StaticFile(layout.export, concepts_json(self.index, self._concept_url))
+        index, url_for = self.index, self._concept_url
+        yield StaticFile(layout.export, exports.concepts_json(index, url_for))
+        about = {"site_name": self.site_name, "site_description": self.site_description}
+        yield StaticFile(layout.llms_txt, exports.llms_txt(index, url_for, **about))
+        yield StaticFile(layout.llms_full_txt, exports.llms_full_txt(index, url_for, **about))
+        scheme = self._absolute(self.url(layout.index), "")
+        turtle = exports.skos_turtle(
+            index, self._absolute_concept_url, scheme_iri=scheme, site_name=self.site_name
+        )
+        yield StaticFile(layout.skos, turtle)
         yield StaticFile(
             layout.schema, schema_text(self.settings.categories, self.settings.site_url)
         )
@@ -266,6 +274,10 @@ class SiteModel:
     def _concept_url(self, concept_id: str) -> str:
         return self.url(self.layout.concept(concept_id))
 
+    def _absolute_concept_url(self, concept_id: str) -> str:
+        """Absolute with a ``site_url``, else relative to the site root."""
+        return self._absolute(self._concept_url(concept_id), "")
+
     def _absolute(self, url: str, from_url: str) -> str:
         site_url = self.settings.site_url
         if site_url:
@@ -294,7 +306,7 @@ class SiteModel:
         common: dict[str, Any] = {
             "index_url": href(self.layout.index),
             "categories": [
-                {"name": c, "title": display(c), "url": href(self.layout.category(c))}
+                {"name": c, "title": display_name(c), "url": href(self.layout.category(c))}
                 for c in self.settings.categories
             ],
         }
@@ -377,7 +389,7 @@ class SiteModel:
             markdown_body=markdown,
             category={
                 "name": concept.category,
-                "title": display(concept.category),
+                "title": display_name(concept.category),
                 "url": href(category_src),
             },
             tags=[{"name": t, "url": href(self.layout.tag(t))} for t in concept.tags],
@@ -432,14 +444,14 @@ class SiteModel:
         set_url = self._absolute(self.url(self.layout.index), page_url)
         if page.kind == "concept":
             concept = self.index.concepts[page.key]
-            data = defined_term(
+            data = exports.defined_term(
                 concept, self._absolute(self._concept_url(concept.id), page_url), set_url
             )
         else:
-            data = defined_term_set(
+            data = exports.defined_term_set(
                 self.index,
                 set_url,
                 lambda cid: self._absolute(self._concept_url(cid), page_url),
                 self.site_name,
             )
-        return f'<script type="application/ld+json">{script_json(data)}</script>\n'
+        return f'<script type="application/ld+json">{exports.script_json(data)}</script>\n'

@@ -221,7 +221,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             },
         )
         # Atomic: the text is shown as written, never parsed again as Markdown or HTML.
-        element.text = AtomicString(label or (concept.title if target == concept.id else target))
+        element.text = AtomicString(site.index.link_text(target, label))
         return element
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -71,6 +71,7 @@ class Site:
             options,
             space,
             site_name=config.site_name,
+            site_description=config.site_description or "",
             template_dirs=config.theme.dirs,
             tooltips=tooltips,
             nav=config.nav,
