@@ -44,8 +44,10 @@ def resolve(markdown: str, source: str, index: ConceptIndex, layout: Layout) -> 
     pieces: list[str] = []
     done = 0
     for match in bodyscan.WIKILINK.finditer(masked):
-        target = match.group(1).strip()
-        label = (match.group(2) or "").strip() or None
+        # Positions from the masked text, words from the text as written.
+        target = markdown[match.start(1) : match.end(1)].strip()
+        label = markdown[match.start(2) : match.end(2)].strip() if match.group(2) else None
+        label = label or None
         pieces.append(markdown[done : match.start()])
         done = match.end()
         concept = index.resolve(target).concept
