@@ -28,6 +28,7 @@ from conceptkb.checker import LintResult, lint, wikilink_problem
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.markdown_ext import WikilinkExtension
+from conceptkb.math import MathExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.site import TEMPLATES_DIR, Site
 from conceptkb.model import Concept
@@ -102,6 +103,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._tooltips = "content.tooltips" in (config.theme.get("features") or ())
         extension = WikilinkExtension(self._wikilink, settings.categories, tooltips=self._tooltips)
         config.markdown_extensions.append(extension)  # type: ignore[arg-type]
+        config.markdown_extensions.append(MathExtension())  # type: ignore[arg-type]
         if TEMPLATES_DIR not in config.theme.dirs:
             config.theme.dirs.append(TEMPLATES_DIR)
         config.extra_css.append(Site.CSS)
