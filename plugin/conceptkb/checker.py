@@ -255,7 +255,7 @@ class _Run:
     def _check_limits(self, concept: Concept) -> bool:
         """Report every limit the body exceeds; True if it exceeds any."""
         found = False
-        for excess in limits.excesses(concept.body, concept.masked_body):
+        for excess in limits.excesses(concept.body, concept.masked_body, concept.formulas):
             found = True
             self.report(
                 concept.path,

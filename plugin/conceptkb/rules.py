@@ -111,7 +111,7 @@ RULES: tuple[Rule, ...] = (
         "body-limits",
         E,
         "The body exceeds a limit that keeps rendering bounded (line length, '[' per"
-        " paragraph, nesting depth).",
+        " paragraph, nesting depth, amount of math).",
     ),
     Rule(MISSING_FIELD, "missing-field", E, "A required field is missing."),
     Rule(UNKNOWN_FIELD, "unknown-field", E, "A field is not part of the concept format."),
