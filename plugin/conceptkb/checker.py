@@ -16,7 +16,7 @@ from pathlib import Path
 
 import markdown
 
-from conceptkb import bodyscan, htmlpolicy, limits, suppress, urlspace
+from conceptkb import bodyscan, htmlpolicy, limits, mathtex, suppress, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
@@ -41,6 +41,7 @@ from conceptkb.rules import (
     INVALID_VALUE,
     INVISIBLE_CHARACTER,
     MARKUP_IN_TEXT,
+    MATH_NOT_RENDERED,
     NAME_COLLISION,
     NO_REFERENCES,
     ORPHAN,
@@ -190,7 +191,9 @@ class _Run:
             else Concept.from_document(concept_id, document)
         )
         concept.source = path
-        concept.masked_body = bodyscan.mask_code(document.body)
+        masked = bodyscan.mask_code(document.body)
+        concept.formulas = mathtex.find_math(document.body, masked)
+        concept.masked_body = mathtex.mask_math(masked, concept.formulas)
         concept.links = bodyscan.wikilinks(concept.masked_body)
         self._check_ignores(concept)
         self._check_text_fields(concept)
@@ -252,7 +255,7 @@ class _Run:
     def _check_limits(self, concept: Concept) -> bool:
         """Report every limit the body exceeds; True if it exceeds any."""
         found = False
-        for excess in limits.excesses(concept.body, concept.masked_body):
+        for excess in limits.excesses(concept.body, concept.masked_body, concept.formulas):
             found = True
             self.report(
                 concept.path,
@@ -272,6 +275,17 @@ class _Run:
                 unsafe.code,
                 unsafe.message,
             )
+        if concept.formulas:
+            lines = bodyscan.LineIndex(concept.body)
+            for problem in mathtex.problems(concept.formulas):
+                line, column = lines.locate(problem.formula.start)
+                self.report(
+                    concept.path,
+                    concept.body_line + line - 1,
+                    column,
+                    MATH_NOT_RENDERED,
+                    problem.message,
+                )
 
     def _check_text_fields(self, concept: Concept) -> None:
         """Text the theme shows as HTML (titles, tooltips) must be plain text, and

@@ -7,7 +7,8 @@ elements (``<textarea>``, ``<title>``), foreign content (SVG, MathML) and quoted
 ``>`` are tokenised exactly as Chromium, Firefox and WebKit tokenise them. The result
 is held against an allowlist of elements, attributes, URL schemes and ids; anything
 else is a finding. The linter (on the Markdown source), the build (on the rendered
-HTML) and the tests all use this module, so they cannot disagree.
+HTML), the math converter (on each formula's MathML) and the tests all use this
+module, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -104,6 +105,88 @@ ATTRIBUTES: dict[str, frozenset[str]] = {
 }
 """Attributes allowed per element, besides :data:`GLOBAL_ATTRIBUTES`."""
 
+MATHML_ELEMENTS = frozenset(
+    [
+        "annotation",
+        "math",
+        "menclose",
+        "merror",
+        "mfrac",
+        "mi",
+        "mmultiscripts",
+        "mn",
+        "mo",
+        "mover",
+        "mpadded",
+        "mphantom",
+        "mprescripts",
+        "mroot",
+        "mrow",
+        "ms",
+        "mspace",
+        "msqrt",
+        "mstyle",
+        "msub",
+        "msubsup",
+        "msup",
+        "mtable",
+        "mtd",
+        "mtext",
+        "mtr",
+        "munder",
+        "munderover",
+        "semantics",
+    ]
+)
+"""MathML elements a body may hold (in the MathML namespace, under ``<math>``): the
+presentation elements of MathML Core, ``menclose`` (boxes and strike-outs, which the
+math converter emits), and ``semantics`` with ``annotation`` for the TeX source. Left
+out: ``annotation-xml`` (it can hold HTML or SVG), ``maction`` (interactive),
+``mglyph`` (loads an image) and the MathML 3 elements no converter here emits."""
+
+MATHML_GLOBAL_ATTRIBUTES = frozenset(
+    {"displaystyle", "scriptlevel", "mathcolor", "mathbackground", "mathsize", "mathvariant"}
+)
+"""Attributes every MathML element may carry, besides :data:`GLOBAL_ATTRIBUTES`: the
+global presentation attributes of MathML Core (colours and sizes, never URLs), and
+``mathvariant``."""
+
+MATHML_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "math": frozenset({"display", "alttext"}),
+    "annotation": frozenset({"encoding"}),
+    "mo": frozenset(
+        {
+            "form",
+            "fence",
+            "separator",
+            "lspace",
+            "rspace",
+            "stretchy",
+            "symmetric",
+            "maxsize",
+            "minsize",
+            "largeop",
+            "movablelimits",
+            "accent",
+        }
+    ),
+    "mfrac": frozenset({"linethickness"}),
+    "mover": frozenset({"accent"}),
+    "munder": frozenset({"accentunder"}),
+    "munderover": frozenset({"accent", "accentunder"}),
+    "mspace": frozenset({"width", "height", "depth", "linebreak"}),
+    "mpadded": frozenset({"width", "height", "depth", "lspace", "voffset"}),
+    "mtable": frozenset(
+        {"columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines"}
+    ),
+    "mtr": frozenset({"columnalign", "rowalign"}),
+    "mtd": frozenset({"columnalign", "rowalign", "columnspan", "rowspan"}),
+    "menclose": frozenset({"notation"}),
+}
+"""Attributes allowed per MathML element, besides the global ones. None holds a URL:
+``href`` (which Firefox follows on any MathML element) and event handlers are refused
+like every attribute not listed."""
+
 URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 SCHEMES = frozenset({"http", "https", "mailto"})
 """URL schemes a link or image may use; URLs without a scheme (relative) are allowed."""
@@ -172,6 +255,36 @@ def check_node(node: object) -> list[Violation]:
     return list(_violations(node))
 
 
+def element_violations(
+    name: str,
+    attrs: dict[str, str | None],
+    *,
+    namespace: str = "html",
+    line: int = 1,
+    column: int = 1,
+) -> list[Violation]:
+    """What the allowlist refuses in one element: the element itself, or its attributes."""
+    if not _allowed_element(name, namespace):
+        where = "" if namespace == "html" else f" ({namespace.upper()})"
+        return [
+            Violation(
+                UNSAFE_HTML,
+                f"<{name}>{where} element is not allowed: write Markdown, or put the"
+                f" text in a code span",
+                line,
+                column,
+                f"<{name}",
+            )
+        ]
+    return list(_attribute_violations(name, attrs, line, column, namespace=namespace))
+
+
+def _allowed_element(name: str, namespace: str) -> bool:
+    if namespace == "html":
+        return name in ELEMENTS
+    return namespace == "math" and name in MATHML_ELEMENTS
+
+
 _STRUCTURE = frozenset({"html", "head", "body"})
 """Elements every page has: the parse creates them; only attributes on them can come
 from the text."""
@@ -198,26 +311,22 @@ def _violations(root: object) -> Iterator[Violation]:
                 )
             stack.extend(reversed(getattr(node, "children", None) or []))
             continue
-        if namespace != "html" or name not in ELEMENTS:
-            where = "" if namespace == "html" else f" ({namespace.upper()})"
-            yield Violation(
-                UNSAFE_HTML,
-                f"<{name}>{where} element is not allowed: write Markdown, or put the"
-                f" text in a code span",
-                line,
-                column,
-                f"<{name}",
-            )
+        yield from element_violations(
+            name, getattr(node, "attrs", {}) or {}, namespace=namespace, line=line, column=column
+        )
+        if not _allowed_element(name, namespace):
             continue  # its content is not looked at: the element is refused whole
-        yield from _attribute_violations(name, getattr(node, "attrs", {}) or {}, line, column)
         children = getattr(node, "children", None) or []
         stack.extend(reversed(children))
 
 
 def _attribute_violations(
-    element: str, attrs: dict[str, str | None], line: int, column: int
+    element: str, attrs: dict[str, str | None], line: int, column: int, *, namespace: str
 ) -> Iterator[Violation]:
-    allowed = ATTRIBUTES.get(element, frozenset())
+    if namespace == "math":
+        allowed = MATHML_GLOBAL_ATTRIBUTES | MATHML_ATTRIBUTES.get(element, frozenset())
+    else:
+        allowed = ATTRIBUTES.get(element, frozenset())
     for name, raw in attrs.items():
         value = raw or ""
         if name not in GLOBAL_ATTRIBUTES and name not in allowed:

@@ -11,8 +11,11 @@ refused with rule CK012 at the line where it happens, so every build and every
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+from conceptkb.bodyscan import LineIndex
+from conceptkb.mathtex import Formula
 
 MAX_LINE_LENGTH = 10_000
 """Characters in one line of a body."""
@@ -20,6 +23,11 @@ MAX_BRACKETS = 500
 """``[`` in one paragraph (outside code): link parsing is quadratic in their number."""
 MAX_NESTING = 32
 """Levels of block quotes and list items that one line opens."""
+MAX_FORMULAS = 500
+"""``$...$`` and ``$$...$$`` formulas in one body: each costs a conversion."""
+MAX_MATH = 20_000
+"""Characters of TeX in all the formulas of one body (about 1 s of conversion at worst;
+one formula may have 2,000, see :data:`conceptkb.mathtex.MAX_FORMULA`)."""
 
 _LIST_MARKERS = frozenset("-*+")
 _DEEP = re.compile(rf"^[ \t>*+\-]{{{MAX_NESTING + 1}}}", re.MULTILINE)
@@ -36,8 +44,10 @@ class Excess:
     column: int
 
 
-def excesses(body: str, masked: str) -> Iterator[Excess]:
-    """Every limit that ``body`` exceeds; ``masked`` is the body with code blanked."""
+def excesses(body: str, masked: str, formulas: Sequence[Formula] = ()) -> Iterator[Excess]:
+    """Every limit that ``body`` exceeds; ``masked`` is the body with code blanked, and
+    ``formulas`` the math in it."""
+    yield from _math_excesses(body, formulas)
     lines = body.split("\n") if len(body) > MAX_LINE_LENGTH else []
     if lines and max(map(len, lines)) <= MAX_LINE_LENGTH:
         lines = []  # no line to report
@@ -95,3 +105,23 @@ def _nesting(line: str) -> int:
             break
         i += 1
     return depth + indent // 4
+
+
+def _math_excesses(body: str, formulas: Sequence[Formula]) -> Iterator[Excess]:
+    """At the formula that goes over a limit on the math of one body, if one does."""
+    if len(formulas) <= MAX_FORMULAS and sum(len(f.tex) for f in formulas) <= MAX_MATH:
+        return
+    total = 0
+    for number, formula in enumerate(formulas, start=1):
+        total += len(formula.tex)
+        if number > MAX_FORMULAS:
+            message = f"more than {MAX_FORMULAS} formulas in the body: split the page"
+        elif total > MAX_MATH:
+            message = (
+                f"more than {MAX_MATH:,} characters of math in the body: split the page,"
+                " or write a long derivation in fewer steps"
+            )
+        else:
+            continue
+        yield Excess(message, *LineIndex(body).locate(formula.start))
+        return

@@ -8,6 +8,7 @@ from typing import Any
 
 from conceptkb.bodyscan import WikiLink
 from conceptkb.frontmatter import Document
+from conceptkb.mathtex import Formula
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Concept:
     source: Path | None = None
     """The file itself."""
     masked_body: str = ""
+    """The body with code and math blanked: what Markdown reads as Markdown."""
+    formulas: list[Formula] = field(default_factory=list)
     links: list[WikiLink] = field(default_factory=list)
     ignore: dict[str, str] = field(default_factory=dict)
     """Configurable rules silenced for this file: rule code or name -> reason."""

@@ -44,6 +44,7 @@ UNSAFE_URL = "CK204"
 MARKUP_IN_TEXT = "CK205"
 RESERVED_HTML_ID = "CK206"
 RENDER_FAILED = "CK207"
+MATH_NOT_RENDERED = "CK208"
 ORPHAN = "CK301"
 SUMMARY_NOT_PLAIN = "CK302"
 SUMMARY_NO_FULL_STOP = "CK303"
@@ -110,7 +111,7 @@ RULES: tuple[Rule, ...] = (
         "body-limits",
         E,
         "The body exceeds a limit that keeps rendering bounded (line length, '[' per"
-        " paragraph, nesting depth).",
+        " paragraph, nesting depth, amount of math).",
     ),
     Rule(MISSING_FIELD, "missing-field", E, "A required field is missing."),
     Rule(UNKNOWN_FIELD, "unknown-field", E, "A field is not part of the concept format."),
@@ -185,6 +186,14 @@ RULES: tuple[Rule, ...] = (
         "render-failed",
         E,
         "The body could not be rendered (too deep, too slow, or the file system refused).",
+    ),
+    Rule(
+        MATH_NOT_RENDERED,
+        "math-not-rendered",
+        E,
+        "A $...$ or $$...$$ formula does not convert to MathML (a TeX error, an unknown"
+        " command, or output outside the allowlist): the page would show its TeX.",
+        fixed=False,
     ),
     Rule(ORPHAN, "orphan", W, "No other concept links to this one.", fixed=False),
     Rule(

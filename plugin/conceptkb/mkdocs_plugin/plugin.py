@@ -22,16 +22,17 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from conceptkb import bodyscan, htmlpolicy
+from conceptkb import bodyscan, htmlpolicy, mathtex
 from conceptkb.bounded import RenderTimeout, render_budget, time_limit
 from conceptkb.checker import LintResult, lint, wikilink_problem
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.markdown_ext import WikilinkExtension
+from conceptkb.math import MathExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
-from conceptkb.rules import RULES_BY_CODE, UNKNOWN_WIKILINK
+from conceptkb.rules import MATH_NOT_RENDERED, RULES_BY_CODE, UNKNOWN_WIKILINK
 from conceptkb.settings import Settings, SettingsError, from_options
 from conceptkb.suppress import BaselineError
 
@@ -102,6 +103,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._tooltips = "content.tooltips" in (config.theme.get("features") or ())
         extension = WikilinkExtension(self._wikilink, settings.categories, tooltips=self._tooltips)
         config.markdown_extensions.append(extension)  # type: ignore[arg-type]
+        config.markdown_extensions.append(MathExtension())  # type: ignore[arg-type]
         config.extra_css.append(Site.CSS)
         config.extra_javascript.append(Site.JS)
         search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -165,7 +167,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             if self._site.body_withheld(page):
                 return ""  # preview of a body that is not safe to render: never rendered
         else:
-            self._check_page_wikilinks(markdown, page)
+            self._check_page_body(markdown, page)
         return markdown
 
     def _report(self, finding: Finding) -> None:
@@ -182,27 +184,37 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         line = f"{applied.location()}: {applied.code} {applied.message}"
         (log.error if applied.severity is Severity.ERROR else log.warning)(line)
 
-    def _check_page_wikilinks(self, markdown: str, page: Page) -> None:
-        """Report unresolved wikilinks in the site's own pages, with their lines."""
+    def _check_page_body(self, markdown: str, page: Page) -> None:
+        """Report unresolved wikilinks and formulas that do not render in the site's own
+        pages, with their lines, as the linter reports them in concept files."""
         assert self._site is not None
         source = page.file.content_string
         offset = (
             source[: len(source) - len(markdown)].count("\n") if source.endswith(markdown) else 0
         )
-        for link in bodyscan.wikilinks(bodyscan.mask_code(markdown)):
+        masked = bodyscan.mask_code(markdown)
+        formulas = mathtex.find_math(markdown, masked)
+        findings: list[tuple[int, int, str, str]] = []
+        for link in bodyscan.wikilinks(mathtex.mask_math(masked, formulas)):
             problem = wikilink_problem(self._site.index, link.target)
             if problem is not None:
-                code, message = problem
-                self._report(
-                    Finding(
-                        page.file.src_path,
-                        link.line + offset,
-                        link.column,
-                        code,
-                        RULES_BY_CODE[code].severity,
-                        message,
-                    )
+                findings.append((link.line, link.column, *problem))
+        if formulas:
+            lines = bodyscan.LineIndex(markdown)
+            for math_problem in mathtex.problems(formulas):
+                line, column = lines.locate(math_problem.formula.start)
+                findings.append((line, column, MATH_NOT_RENDERED, math_problem.message))
+        for line, column, code, message in findings:
+            self._report(
+                Finding(
+                    page.file.src_path,
+                    line + offset,
+                    column,
+                    code,
+                    RULES_BY_CODE[code].severity,
+                    message,
                 )
+            )
 
     def _wikilink(self, target: str, label: str | None) -> etree.Element:
         site, page = self._site, self._page
