@@ -18,6 +18,7 @@ FAST_TESTS := tests/test_policy.py tests/test_lint_fixtures.py tests/test_cli.py
 
 help:
 	@echo "make serve   set up, build and serve the site on http://127.0.0.1:8000"
+	@echo "             (ENGINE=properdocs or ENGINE=zensical to serve with another engine)"
 	@echo "make test    set up, lint the knowledge base and the code, run every test"
 	@echo "make test-fast  lint the knowledge base and run the unit tier (seconds)"
 	@echo "make build   build the static site into site/ (strict)"
@@ -50,11 +51,18 @@ serve: $(STAMP)
 ifeq ($(ENGINE),properdocs)
 serve: .venv-properdocs/.installed-stamp
 	.venv-properdocs/bin/properdocs serve --dev-addr $(SERVE_ADDR)
+else ifeq ($(ENGINE),zensical)
+# Zensical runs no MkDocs plugin: it builds the tree `conceptkb generate` writes, and
+# `generate --watch` rewrites what each edit changes while Zensical serves it.
+serve: .venv-zensical/.installed-stamp
+	.venv-zensical/bin/conceptkb generate --preview
+	.venv-zensical/bin/conceptkb generate --preview --watch & watcher=$$!; \
+	trap 'kill $$watcher 2>/dev/null' EXIT INT TERM; \
+	.venv-zensical/bin/zensical serve -f mkdocs.generated.yml --dev-addr $(SERVE_ADDR)
 else ifeq ($(ENGINE),mkdocs)
 	$(BIN)/mkdocs serve --dev-addr $(SERVE_ADDR)
 else
-	@echo "ENGINE=$(ENGINE): the engines are mkdocs (default) and properdocs; Zensical needs" \
-	  "a generated staging tree, which conceptkb does not write yet (docs/engines.md)"; exit 2
+	@echo "ENGINE=$(ENGINE): the engines are mkdocs (default), properdocs and zensical"; exit 2
 endif
 
 build: $(STAMP)
