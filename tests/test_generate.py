@@ -239,3 +239,24 @@ def test_watch_writes_what_an_edit_changes(kb: Project) -> None:
     assert outcomes[0].unchanged > len(written)
     page = (kb.root / TREE / "docs" / "concepts" / "prompting.md").read_text(encoding="utf-8")
     assert "edited while watched" in page
+
+
+def test_math_renders_in_bodies_and_never_in_summaries(
+    kb: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = "LoRA adds the product $BA$ of two small matrices to a frozen weight."
+    kb.concept(
+        "lora",
+        "LoRA",
+        summary=summary,
+        body="The update is $W_0 + BA$, and it costs \\$2.\n",
+        category="technique",
+        aliases=["Low-Rank Adaptation"],
+    )
+    code, out, _ = run(["generate"], capsys)
+    assert code == 0, out
+    page = render(kb.root, "concepts/lora.md")
+    assert page.select_one(".ck-body math") is not None
+    assert "$2" in page.select_one(".ck-body").get_text()
+    assert page.select_one(".ck-summary").get_text() == summary
+    assert page.select_one(".ck-summary math") is None

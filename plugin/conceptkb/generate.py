@@ -41,9 +41,9 @@ GUARD = "conceptkb.guard"
 MKDOCS_DEFAULT_EXTENSIONS = ("toc", "tables", "fenced_code")
 """What MkDocs renders with when ``markdown_extensions`` is not set: the generated
 configuration says so, since another engine has other defaults."""
-NEEDED_EXTENSIONS = ("attr_list", "md_in_html")
+NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "conceptkb.math")
 """Python-Markdown extensions the generated pages rely on: ``{: .ck-link }`` on links,
-and Markdown inside the concept page's HTML."""
+Markdown inside the concept page's HTML, and math (the plugin adds it to every build)."""
 
 
 class GenerateError(ValueError):

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from conceptkb import exports, urlspace
 from conceptkb.diagnostics import Finding
@@ -41,6 +41,16 @@ TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templa
 ASSETS = ("assets/conceptkb/conceptkb.css", "assets/conceptkb/conceptkb.js")
 """The stylesheet and the script every site gets, by site path."""
 _ASSETS = resources.files("conceptkb").joinpath("assets")
+
+
+def _no_math(value: Any) -> Any:
+    """A template value as HTML text in which no ``$`` starts a formula: the Markdown
+    of a page holds the template's output, and ``conceptkb.math`` reads it (the body,
+    already Markup, is the Markdown to render and passes as it is)."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(str(escape(value)).replace("$", "&#36;"))
+
 
 Href = Callable[[str], str]
 """Source path of a page -> the link to it from the page being rendered."""
@@ -136,13 +146,9 @@ class SiteModel:
         self.site_name = site_name
         self.site_description = site_description
         dirs = [d for d in template_dirs if d != TEMPLATES_DIR] + [TEMPLATES_DIR]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(dirs),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-        )
-        # Material's tooltips put a link's title into innerHTML: escape it for that too.
-        self.env.filters["tooltip"] = tooltip_text if tooltips else (lambda text: text)
+        self.env = self._environment(dirs, tooltips)
+        # Pages an engine renders as Markdown: no text of the templates may read as math.
+        self.markdown_env = self._environment(dirs, tooltips, finalize=_no_math)
         self._nav = None if nav is None else set(nav_paths(nav))
         self._findings: dict[str, list[Finding]] = {}
         for finding in findings:
@@ -161,6 +167,20 @@ class SiteModel:
                 self._withheld[self.layout.concept(concept_id)] = (
                     "the body holds content that is not allowed"
                 )
+
+    @staticmethod
+    def _environment(
+        dirs: list[str], tooltips: bool, finalize: Callable[[Any], Any] | None = None
+    ) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(dirs),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            finalize=finalize,
+        )
+        # Material's tooltips put a link's title into innerHTML: escape it for that too.
+        env.filters["tooltip"] = tooltip_text if tooltips else (lambda text: text)
+        return env
 
     # -- pages and files -----------------------------------------------------------
 
@@ -310,7 +330,7 @@ class SiteModel:
                 for c in self.settings.categories
             ],
         }
-        template = self.env.get_template
+        template = (self.markdown_env if markdown else self.env).get_template
         if page.kind == "broken":
             path = self._broken[page.key]
             html = template("conceptkb/broken.html").render(
@@ -318,7 +338,7 @@ class SiteModel:
             )
             return Rendered(html)
         if page.kind == "concept":
-            return self._concept(page, href, body, markdown, common)
+            return self._concept(page, href, body, markdown, common, template)
         concepts = list(self.index.concepts.values())
         if page.kind == "index":
             html = template("conceptkb/index.html").render(
@@ -362,7 +382,13 @@ class SiteModel:
         }
 
     def _concept(
-        self, page: Page, href: Href, body: str, markdown: bool, common: dict[str, Any]
+        self,
+        page: Page,
+        href: Href,
+        body: str,
+        markdown: bool,
+        common: dict[str, Any],
+        template: Callable[[str], jinja2.Template],
     ) -> Rendered:
         concept = self.index.concepts[page.key]
         index = self.index
@@ -381,7 +407,7 @@ class SiteModel:
         if concept.references:
             toc.append(("ck-references", "References"))
         category_src = self.layout.category(concept.category)
-        html = self.env.get_template("conceptkb/concept.html").render(
+        html = template("conceptkb/concept.html").render(
             concept=concept,
             findings=self._shown(concept.path),
             withheld=self._withheld.get(page.src_uri),
