@@ -108,6 +108,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/hostile.py --docs
 	$(BIN)/python benchmarks/changed.py --docs
+	$(MAKE) engines
+	$(BIN)/python benchmarks/engines.py --docs
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache

@@ -291,6 +291,9 @@ class Generator:
                 "tooltips": self._tooltips(),
             },
         )
+        edit_uri = self._edit_uri(config)
+        if edit_uri is not None:
+            config["edit_uri"] = edit_uri
         for key, asset in (("extra_css", ASSETS[0]), ("extra_javascript", ASSETS[1])):
             listed = list(config.get(key) or [])
             if asset not in listed:
@@ -307,6 +310,20 @@ class Generator:
             ".generated.yml`.\n"
         )
         return heading + mkdocsyml.dump(config)
+
+    def _edit_uri(self, config: dict[str, Any]) -> str | None:
+        """The edit link of the original docs folder: an engine's default would name the
+        tree's folder, which is not in the repository."""
+        repo_url = str(config.get("repo_url") or "")
+        if not repo_url or "edit_uri" in config:
+            return None
+        docs = self.docs_dir.relative_to(self.root).as_posix()
+        for host, path in (("github.com", "edit/master"), ("gitlab.com", "edit/master")):
+            if host in repo_url:
+                return f"{path}/{docs}/"
+        if "bitbucket.org" in repo_url:
+            return f"src/default/{docs}/"
+        return None
 
 
 def _name(item: object) -> str | None:
