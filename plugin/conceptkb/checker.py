@@ -89,12 +89,19 @@ class LintResult:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
+    @property
+    def notes(self) -> list[Finding]:
+        """Info findings: shown, but they fail neither the lint nor a strict build."""
+        return [f for f in self.findings if f.severity is Severity.INFO]
+
     def summary(self) -> str:
-        """``3 errors, 1 warning in 25 concepts``."""
-        errors, warnings = len(self.errors), len(self.warnings)
+        """``3 errors, 1 warning in 25 concepts``; ``, 4 notes`` before ``in`` when
+        there are info findings."""
+        errors, warnings, notes = len(self.errors), len(self.warnings), len(self.notes)
+        noted = f", {notes} note{'' if notes == 1 else 's'}" if notes else ""
         return (
             f"{errors} error{'' if errors == 1 else 's'}, "
-            f"{warnings} warning{'' if warnings == 1 else 's'} in "
+            f"{warnings} warning{'' if warnings == 1 else 's'}{noted} in "
             f"{len(self.files)} concept{'' if len(self.files) == 1 else 's'}"
             f"{self.hidden.describe()}"
         )

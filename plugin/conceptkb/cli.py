@@ -1,7 +1,7 @@
 """The ``conceptkb`` command: lint, rules, schema, new.
 
-Only :func:`main` prints and decides the exit code: 0 no errors (warnings allowed),
-1 errors found, 2 usage or configuration error.
+Only :func:`main` prints and decides the exit code: 0 no errors (warnings and notes
+allowed), 1 errors found, 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     lint_cmd.add_argument(
         "--write-baseline",
         action="store_true",
-        help="accept every current finding of a configurable rule: write them to the baseline"
-        " file (option 'baseline', default conceptkb-baseline.json); later runs and builds"
-        " report only new ones",
+        help="accept every current error and warning of a configurable rule: write them to"
+        " the baseline file (option 'baseline', default conceptkb-baseline.json); later runs"
+        " and builds report only new ones",
     )
     lint_cmd.add_argument(
         "--config",

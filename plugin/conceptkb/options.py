@@ -62,7 +62,7 @@ def _categories(value: Any) -> tuple[str, ...]:
 
 def _severity(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        raise OptionError("must be a mapping of rule code to error, warning or off")
+        raise OptionError("must be a mapping of rule code to error, warning, info or off")
     overrides: dict[str, str] = {}
     for key, level in value.items():
         if level is False:
@@ -70,7 +70,7 @@ def _severity(value: Any) -> dict[str, str]:
             level = "off"
         if not isinstance(level, str):
             raise OptionError(
-                f'{key}: {level!r} is not error, warning or off (quote it: {key}: "off")'
+                f'{key}: {level!r} is not error, warning, info or off (quote it: {key}: "off")'
             )
         overrides[str(key)] = level
     try:

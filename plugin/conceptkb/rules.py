@@ -207,7 +207,7 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 OFF = "off"
-SEVERITY_CHOICES = ("error", "warning", OFF)
+SEVERITY_CHOICES = ("error", "warning", "info", OFF)
 
 
 class RuleConfigError(ValueError):

@@ -36,6 +36,7 @@ from conceptkb.settings import Settings, SettingsError, from_options
 from conceptkb.suppress import BaselineError
 
 log = get_plugin_logger(__name__)
+_LOG_AT = {Severity.ERROR: log.error, Severity.WARNING: log.warning, Severity.INFO: log.info}
 
 
 def source_position(concept: Concept, needle: str) -> tuple[int, int]:
@@ -182,7 +183,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         ):
             return
         line = f"{applied.location()}: {applied.code} {applied.message}"
-        (log.error if applied.severity is Severity.ERROR else log.warning)(line)
+        # Only warnings count for --strict: an info finding is logged at INFO level.
+        _LOG_AT[applied.severity](line)
 
     def _check_page_wikilinks(self, markdown: str, page: Page) -> None:
         """Report unresolved wikilinks in the site's own pages, with their lines."""
