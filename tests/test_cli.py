@@ -11,7 +11,7 @@ import pytest
 
 from conceptkb.rules import RULES
 
-from .conftest import Project, run
+from .conftest import REVIEWED, Project, run
 
 
 def test_clean_knowledge_base_exits_zero(kb: Project, capsys: pytest.CaptureFixture[str]) -> None:
@@ -176,6 +176,7 @@ def test_new_writes_a_template_that_lints_except_for_placeholders(
         "section 'How it works'",
     ):
         assert f": {what}\n" in out
+    assert f"\nreviewed: {REVIEWED}  #" in path.read_text()  # the knowledge base's date
     code, out, _ = run(["lint", str(path)], capsys)
     codes = {line.split()[1] for line in out.splitlines()[:-1]}
     assert codes == {"CK110", "CK301"}, out  # only placeholders, and nothing links to it yet

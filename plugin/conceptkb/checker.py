@@ -16,7 +16,7 @@ from pathlib import Path
 
 import markdown
 
-from conceptkb import bodyscan, htmlpolicy, limits, suppress, urlspace
+from conceptkb import bodyscan, freshness, htmlpolicy, kbdate, limits, suppress, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
@@ -80,6 +80,9 @@ class LintResult:
     """What hides findings in this run, for the build's own checks."""
     space: urlspace.UrlSpace | None = None
     """Every page and redirect of the site, as the linter placed them."""
+    kb_date: kbdate.KbDate | None = None
+    """The knowledge base's date, which review ages are measured against (None when
+    there is no SOURCE_DATE_EPOCH, no commit and no reviewed date)."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -157,6 +160,8 @@ class _Run:
         self.space: urlspace.UrlSpace | None = None
         """The site's URL space, placed once by the cross-checks."""
         """(concept id, name) of names already reported as CK109."""
+        self.kb_date: kbdate.KbDate | None = None
+        """The knowledge base's date, found once every file is read."""
 
     def report(self, path: str, line: int, column: int, code: str, message: str) -> None:
         rule = RULES_BY_CODE[code]
@@ -374,6 +379,15 @@ class _Run:
 
     # -- the whole knowledge base ----------------------------------------------------
 
+    def find_kb_date(self) -> None:
+        """Find the knowledge base's date (the newest review is the last resort)."""
+        folder = self.settings.concepts_dir
+        reviews = (kbdate.parse_date(c.reviewed) for c in self.concepts)
+        self.kb_date = kbdate.knowledge_base_date(
+            folder if folder.is_dir() else self.settings.config_dir,
+            (d for d in reviews if d is not None),
+        )
+
     def cross_check(self) -> ConceptIndex:
         unique = self._check_duplicate_ids()
         index = ConceptIndex(unique)
@@ -384,7 +398,15 @@ class _Run:
         self._check_cycles(index)
         self._check_wikilinks(index)
         self._check_orphans(index)
+        self._check_freshness(index)
         return index
+
+    def _check_freshness(self, index: ConceptIndex) -> None:
+        found = freshness.problems(
+            index.concepts.values(), self.kb_date, self.settings.review_period_months
+        )
+        for problem in found:
+            self.at(problem.concept.document, problem.where, problem.code, problem.message)
 
     def _check_duplicate_ids(self) -> list[Concept]:
         owner: dict[str, Concept] = {}
@@ -733,6 +755,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
         files += [p for p in selected if p.resolve() not in known]
     for path in files:
         run.read(path)
+    run.find_kb_date()
     index = run.cross_check()
     findings = [f for f in map(settings.apply, run.findings) if f is not None]
     unfiltered = sorted(set(findings))
@@ -753,4 +776,6 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
         findings = [f for f in findings if f.path in shown]
         files = selected
     findings = sorted(set(findings))  # a finding reported twice is shown once
-    return LintResult(findings, index, files, hidden, unfiltered, suppressor, run.space)
+    return LintResult(
+        findings, index, files, hidden, unfiltered, suppressor, run.space, run.kb_date
+    )

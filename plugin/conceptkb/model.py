@@ -8,6 +8,11 @@ from typing import Any
 
 from conceptkb.bodyscan import WikiLink
 from conceptkb.frontmatter import Document
+from conceptkb.kbdate import parse_date
+
+STABLE, DRAFT, DEPRECATED = "stable", "draft", "deprecated"
+STATUSES = (STABLE, DRAFT, DEPRECATED)
+"""Editorial statuses; a concept without one is stable."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,10 @@ class Concept:
     broader: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
-    status: str = "stable"
+    status: str = STABLE
+    """``stable``, ``draft`` or ``deprecated``."""
+    reviewed: str | None = None
+    """The date of the last review, ``YYYY-MM-DD``; None if never reviewed."""
     former_ids: tuple[str, ...] = ()
     source: Path | None = None
     """The file itself."""
@@ -101,6 +109,8 @@ class Concept:
                 and isinstance(r.get("title"), str)
                 and isinstance(r.get("url"), str)
             ),
+            status=status if (status := data.get("status")) in STATUSES else STABLE,
+            reviewed=reviewed if parse_date(reviewed := data.get("reviewed")) else None,
             former_ids=strings("former_ids"),
             ignore={str(k): v for k, v in (data.get("ignore") or {}).items() if isinstance(v, str)}
             if isinstance(data.get("ignore"), dict)
@@ -132,7 +142,8 @@ class Concept:
                 )
                 for r in data.get("references", ())
             ),
-            status=data.get("status", "stable"),
+            status=data.get("status", STABLE),
+            reviewed=data.get("reviewed"),
             former_ids=tuple(data.get("former_ids", ())),
             ignore=dict(data.get("ignore", {})),
         )

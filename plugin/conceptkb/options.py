@@ -92,6 +92,16 @@ def _count(value: Any) -> int:
     return value
 
 
+MAX_REVIEW_PERIOD = 1200
+"""A hundred years: a longer period is a typo."""
+
+
+def _months(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_REVIEW_PERIOD:
+        raise OptionError(f"must be a whole number of months from 0 (off) to {MAX_REVIEW_PERIOD}")
+    return value
+
+
 def _number(value: Any) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
         raise OptionError("must be a positive number")
@@ -136,6 +146,13 @@ OPTIONS: tuple[Option, ...] = (
         "File of accepted findings (conceptkb lint --write-baseline), relative to mkdocs.yml;"
         " used when it exists.",
         _path,
+    ),
+    Option(
+        "review_period_months",
+        12,
+        "An entry whose `reviewed` date is more than this many months before the knowledge"
+        " base's date, or that was never reviewed, is reported (CK305, info); 0 turns that off.",
+        _months,
     ),
     Option(
         "search_boost",

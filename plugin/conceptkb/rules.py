@@ -48,6 +48,8 @@ ORPHAN = "CK301"
 SUMMARY_NOT_PLAIN = "CK302"
 SUMMARY_NO_FULL_STOP = "CK303"
 NO_REFERENCES = "CK304"
+STALE_ENTRY = "CK305"
+REVIEWED_AFTER_KB_DATE = "CK306"
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,21 @@ RULES: tuple[Rule, ...] = (
         fixed=False,
     ),
     Rule(NO_REFERENCES, "no-references", W, "The concept cites no references.", fixed=False),
+    Rule(
+        STALE_ENTRY,
+        "stale-entry",
+        Severity.INFO,
+        "A stable concept was never reviewed, or its 'reviewed' date is more than"
+        " review_period_months before the knowledge base's date.",
+        fixed=False,
+    ),
+    Rule(
+        REVIEWED_AFTER_KB_DATE,
+        "reviewed-after-kb-date",
+        W,
+        "The 'reviewed' date is after the knowledge base's date (a typo?).",
+        fixed=False,
+    ),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -27,6 +27,7 @@ from conceptkb.bounded import RenderTimeout, render_budget, time_limit
 from conceptkb.checker import LintResult, lint, wikilink_problem
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding, Severity
+from conceptkb.kbdate import KbDateError
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.site import TEMPLATES_DIR, Site
@@ -119,7 +120,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         assert self._settings is not None
         try:
             result = lint(self._settings)
-        except BaselineError as error:
+        except (BaselineError, KbDateError) as error:
             raise PluginError(f"conceptkb: {error}") from error
         for finding in result.findings:
             self._report(finding)
