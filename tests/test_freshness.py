@@ -1,5 +1,5 @@
-"""Freshness: review dates measured against the knowledge base's own date, and notes
-that never fail a strict build."""
+"""Freshness and status: review dates measured against the knowledge base's own date,
+notes that never fail a strict build, and deprecated concepts that name a successor."""
 
 from __future__ import annotations
 
@@ -86,7 +86,12 @@ def test_drafts_and_deprecated_entries_are_not_expected_to_be_fresh(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", JUNE_2026)
     kb.concept("sketch", "Sketch", related=["lora"], references=REF, status="draft", reviewed=None)
     kb.concept(
-        "gone", "Gone", related=["lora"], references=REF, status="deprecated", reviewed="2020-01-01"
+        "gone",
+        "Gone",
+        references=REF,
+        status="deprecated",
+        superseded_by="lora",
+        reviewed="2020-01-01",
     )
     code, out, _ = run(["lint"], capsys)
     assert (code, out) == (0, "0 errors, 0 warnings in 6 concepts\n")
@@ -195,3 +200,65 @@ def test_an_invalid_date_is_not_also_never_reviewed(
     assert [(f["code"], f["message"]) for f in found] == [
         ("CK103", "reviewed '2026-13-01' is not a day of the calendar")
     ]
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def test_a_deprecated_concept_names_a_known_successor(
+    kb: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb.concept("gone", "Gone", references=REF, status="deprecated", superseded_by="gone")
+    kb.concept("moved", "Moved", references=REF, status="deprecated", superseded_by="prompts")
+    kb.concept(
+        "renamed", "Renamed", references=REF, status="deprecated", superseded_by="low-rank-adapters"
+    )
+    code, found = findings(capsys)
+    assert code == 1
+    assert [(f["path"], f["code"], f["message"]) for f in found] == [
+        ("concepts/gone.md", "CK105", "superseded_by names the concept itself"),
+        (
+            "concepts/moved.md",
+            "CK104",
+            "unknown concept id 'prompts' in superseded_by (did you mean 'prompting'?)",
+        ),
+        (
+            "concepts/renamed.md",
+            "CK104",
+            "unknown concept id 'low-rank-adapters' in superseded_by"
+            " ('low-rank-adapters' was renamed to 'lora')",
+        ),
+    ]
+
+
+def test_a_deprecated_concept_is_no_orphan_and_its_successor_knows_it(
+    kb: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb.concept("old-lora", "Old LoRA", references=REF, status="deprecated", superseded_by="lora")
+    kb.concept("sketch", "Sketch", related=["lora"], references=REF, status="draft")
+    code, out, _ = run(["lint"], capsys)
+    assert (code, out) == (0, "0 errors, 0 warnings in 6 concepts\n")
+    index = lint(from_mkdocs_yml(kb.root / "mkdocs.yml")).index
+    assert [c.id for c in index.drafts()] == ["sketch"]
+    assert [c.id for c in index.deprecated()] == ["old-lora"]
+    successor = index.successor("old-lora")
+    assert successor is not None and successor.id == "lora"
+    assert index.successor("lora") is None and index.successor("nowhere") is None
+    assert index.replaces == {"lora": ["old-lora"]}
+    old = index.concepts["old-lora"]
+    assert (old.status, old.superseded_by, old.reviewed) == ("deprecated", "lora", "2026-06-01")
+    assert index.concepts["prompting"].status == "stable"
+
+
+def test_show_drafts_is_an_option_read_once(
+    kb: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert from_mkdocs_yml(kb.root / "mkdocs.yml").show_drafts is False
+    kb.config(plugin={"show_drafts": True})
+    assert from_mkdocs_yml(kb.root / "mkdocs.yml").show_drafts is True
+    assert kb.build().ok
+    kb.config(plugin={"show_drafts": "yes"})
+    code, _, err = run(["lint"], capsys)
+    assert code == 2 and "show_drafts: must be true or false" in err
+    built = kb.build()
+    assert not built.ok and "show_drafts" in built.error + built.log

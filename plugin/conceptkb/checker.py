@@ -20,7 +20,7 @@ from conceptkb import bodyscan, freshness, htmlpolicy, kbdate, limits, suppress,
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
-from conceptkb.model import Concept
+from conceptkb.model import DEPRECATED, STABLE, STATUSES, Concept
 from conceptkb.names import (
     MAX_ID_LENGTH,
     WINDOWS_RESERVED,
@@ -47,6 +47,7 @@ from conceptkb.rules import (
     PLACEHOLDER,
     RULES_BY_CODE,
     SELF_REFERENCE,
+    SUCCESSOR_MISMATCH,
     SUMMARY_NO_FULL_STOP,
     SUMMARY_NOT_PLAIN,
     UNKNOWN_CONCEPT,
@@ -395,6 +396,7 @@ class _Run:
         self._check_confusables(index)
         self._check_urls(index)
         self._check_relations(index)
+        self._check_status(index)
         self._check_cycles(index)
         self._check_wikilinks(index)
         self._check_orphans(index)
@@ -583,26 +585,70 @@ class _Run:
         for concept in index.concepts.values():
             for field_name in ("broader", "related"):
                 for i, target in enumerate(getattr(concept, field_name)):
-                    if target == concept.id:
-                        self.at(
-                            concept.document,
-                            [field_name, i],
-                            SELF_REFERENCE,
-                            f"{field_name} names the concept itself",
-                        )
-                    elif target not in index.concepts:
-                        renamed = index.former.get(target)
-                        hint = (
-                            f" ({target!r} was renamed to {renamed!r})"
-                            if renamed
-                            else did_you_mean(index.suggest(target))
-                        )
-                        self.at(
-                            concept.document,
-                            [field_name, i],
-                            UNKNOWN_CONCEPT,
-                            f"unknown concept id {target!r} in {field_name}{hint}",
-                        )
+                    self._check_target(index, concept, [field_name, i], target)
+            if concept.superseded_by is not None:
+                self._check_target(index, concept, ["superseded_by"], concept.superseded_by)
+
+    def _check_target(
+        self, index: ConceptIndex, concept: Concept, where: list[str | int], target: str
+    ) -> None:
+        """The id at ``where`` must name another concept."""
+        field_name = str(where[0])
+        if target == concept.id:
+            self.at(
+                concept.document, where, SELF_REFERENCE, f"{field_name} names the concept itself"
+            )
+        elif target not in index.concepts:
+            renamed = index.former.get(target)
+            hint = (
+                f" ({target!r} was renamed to {renamed!r})"
+                if renamed
+                else did_you_mean(index.suggest(target))
+            )
+            self.at(
+                concept.document,
+                where,
+                UNKNOWN_CONCEPT,
+                f"unknown concept id {target!r} in {field_name}{hint}",
+            )
+
+    def _check_status(self, index: ConceptIndex) -> None:
+        """A deprecated concept names its successor, which is not deprecated too; no
+        other concept names one."""
+        for concept in index.concepts.values():
+            document = concept.document
+            if document.data.get("status", STABLE) not in STATUSES:
+                continue  # an unknown status is the schema's finding (CK103)
+            successor = concept.superseded_by
+            if concept.status == DEPRECATED and successor is None:
+                if "superseded_by" not in document.data:
+                    self.at(
+                        document,
+                        ["status"],
+                        SUCCESSOR_MISMATCH,
+                        "status is deprecated but superseded_by names no successor: add"
+                        " superseded_by: <id of the concept that replaces this one>",
+                    )
+            elif concept.status != DEPRECATED and successor is not None:
+                self.at(
+                    document,
+                    ["superseded_by"],
+                    SUCCESSOR_MISMATCH,
+                    f"superseded_by is set but status is {concept.status!r}: set status:"
+                    " deprecated, or remove superseded_by",
+                )
+            elif successor is not None and successor != concept.id:
+                target = index.concepts.get(successor)
+                if target is not None and target.status == DEPRECATED:
+                    further = target.superseded_by
+                    hint = f" (by {further!r})" if further else ""
+                    self.at(
+                        document,
+                        ["superseded_by"],
+                        SUCCESSOR_MISMATCH,
+                        f"superseded_by names {successor!r}, which is deprecated too{hint}:"
+                        " name the concept that replaces both",
+                    )
 
     def _check_cycles(self, index: ConceptIndex) -> None:
         state: dict[str, int] = {}
@@ -655,7 +701,8 @@ class _Run:
         if len(index) < 2:
             return
         for concept in index.concepts.values():
-            if not index.links_of(concept.id):
+            # Links move to the successor: a deprecated concept is expected to lose them.
+            if concept.status != DEPRECATED and not index.links_of(concept.id):
                 self.report(
                     concept.path,
                     1,

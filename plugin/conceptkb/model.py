@@ -54,6 +54,8 @@ class Concept:
     references: tuple[Reference, ...] = ()
     status: str = STABLE
     """``stable``, ``draft`` or ``deprecated``."""
+    superseded_by: str | None = None
+    """The id of the concept that replaces a deprecated one."""
     reviewed: str | None = None
     """The date of the last review, ``YYYY-MM-DD``; None if never reviewed."""
     former_ids: tuple[str, ...] = ()
@@ -110,6 +112,7 @@ class Concept:
                 and isinstance(r.get("url"), str)
             ),
             status=status if (status := data.get("status")) in STATUSES else STABLE,
+            superseded_by=text("superseded_by") or None,
             reviewed=reviewed if parse_date(reviewed := data.get("reviewed")) else None,
             former_ids=strings("former_ids"),
             ignore={str(k): v for k, v in (data.get("ignore") or {}).items() if isinstance(v, str)}
@@ -143,6 +146,7 @@ class Concept:
                 for r in data.get("references", ())
             ),
             status=data.get("status", STABLE),
+            superseded_by=data.get("superseded_by"),
             reviewed=data.get("reviewed"),
             former_ids=tuple(data.get("former_ids", ())),
             ignore=dict(data.get("ignore", {})),

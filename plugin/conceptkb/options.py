@@ -102,6 +102,12 @@ def _months(value: Any) -> int:
     return value
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise OptionError("must be true or false")
+    return value
+
+
 def _number(value: Any) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
         raise OptionError("must be a positive number")
@@ -153,6 +159,12 @@ OPTIONS: tuple[Option, ...] = (
         "An entry whose `reviewed` date is more than this many months before the knowledge"
         " base's date, or that was never reviewed, is reported (CK305, info); 0 turns that off.",
         _months,
+    ),
+    Option(
+        "show_drafts",
+        False,
+        "List concepts with `status: draft` in the index, search and map, as stable ones are.",
+        _flag,
     ),
     Option(
         "search_boost",
