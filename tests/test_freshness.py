@@ -14,6 +14,7 @@ import pytest
 from conceptkb.checker import lint
 from conceptkb.freshness import NEVER_REVIEWED
 from conceptkb.kbdate import FROM_ENVIRONMENT, FROM_GIT, KbDate
+from conceptkb.schemadoc import field_docs
 from conceptkb.settings import Settings, from_mkdocs_yml
 
 from .conftest import Project, run
@@ -262,3 +263,10 @@ def test_show_drafts_is_an_option_read_once(
     assert code == 2 and "show_drafts: must be true or false" in err
     built = kb.build()
     assert not built.ok and "show_drafts" in built.error + built.log
+
+
+def test_the_field_table_says_what_the_new_fields_take() -> None:
+    rows = {row.name: row for row in field_docs()}
+    assert rows["reviewed"].rules == "a calendar date, `YYYY-MM-DD`"
+    assert rows["status"].rules == "one of `stable`, `draft`, `deprecated`; default `stable`"
+    assert rows["superseded_by"].rules.startswith("lowercase kebab-case")
