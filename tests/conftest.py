@@ -40,19 +40,28 @@ K8S_CATEGORIES = [
 """The Kubernetes glossary's own category vocabulary (see its NOTICE.md)."""
 
 
+REVIEWED = "2026-06-01"
+"""The ``reviewed`` date of test concepts, as ``conceptkb new`` fills one in. Outside git
+and without SOURCE_DATE_EPOCH it is also the knowledge base's date: nothing is stale."""
+
+
 def concept_text(
     title: str,
     summary: str | None = None,
     body: str = "",
     **fields: Any,
 ) -> str:
-    """A concept file; ``fields`` are extra front matter (YAML-dumped)."""
+    """A concept file; ``fields`` are extra front matter (YAML-dumped), ``reviewed``
+    last (``reviewed=None`` leaves it out: never reviewed)."""
     data: dict[str, Any] = {
         "title": title,
         "summary": summary or f"{title} is a concept used in the tests of this project.",
         "category": fields.pop("category", "concept"),
     }
+    reviewed = fields.pop("reviewed", REVIEWED)
     data.update(fields)
+    if reviewed is not None:
+        data["reviewed"] = reviewed
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return f"---\n{front}---\n{textwrap.dedent(body).lstrip()}"
 
@@ -264,6 +273,13 @@ def copy_tree() -> Callable[[Path, Path], Path]:
 def _quiet_mkdocs_banner(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     yield
+
+
+@pytest.fixture(autouse=True)
+def _knowledge_base_dates_from_git_or_reviews(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SOURCE_DATE_EPOCH of the environment running the tests (a distribution's build)
+    would move every knowledge base's date; tests that want one set it themselves."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
 
 # CI runs the same examples every time (a new counterexample is found locally, where

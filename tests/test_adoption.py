@@ -84,3 +84,20 @@ def test_a_broken_baseline_is_a_clear_error(
     assert "conceptkb-baseline.json: not a conceptkb baseline" in err
     built = kb.build(strict=False)
     assert not built.ok and "not a conceptkb baseline" in built.log + built.error
+
+
+def test_a_baseline_leaves_notes_out(kb: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    kb.concept("lonely", "Lonely", references=REF)
+    kb.concept(
+        "draft", "Draft", related=["lora"], body="## Idea\n\nSee [[nowhere]].\n", references=REF
+    )
+    kb.config(plugin={"severity": {"CK301": "info"}})
+    assert run(["lint", "--write-baseline"], capsys)[1] == (
+        "wrote 1 accepted finding to conceptkb-baseline.json\n"
+    )
+    data = json.loads((kb.root / "conceptkb-baseline.json").read_text())
+    assert [e["code"] for e in data["findings"]] == ["CK201"]
+    code, out, _ = run(["lint"], capsys)
+    assert code == 0
+    assert "concepts/lonely.md:1:1: CK301" in out
+    assert out.endswith("0 errors, 0 warnings, 1 note in 6 concepts (1 in the baseline)\n")

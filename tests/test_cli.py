@@ -11,7 +11,7 @@ import pytest
 
 from conceptkb.rules import RULES
 
-from .conftest import Project, run
+from .conftest import REVIEWED, Project, run
 
 
 def test_clean_knowledge_base_exits_zero(kb: Project, capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,7 +83,7 @@ def test_usage_errors_exit_two(
     [
         ({"severity": {"CK104": "warning"}}, "CK104 (unknown-concept) guards"),
         ({"severity": {"CK9": "error"}}, "'CK9' selects no rule"),
-        ({"severity": {"CK301": "loud"}}, "must be one of error, warning, off"),
+        ({"severity": {"CK301": "loud"}}, "must be one of error, warning, info, off"),
         ({"categories": []}, "categories: must be a non-empty list"),
         ({"max_file_size": -1}, "max_file_size: must be a positive whole number"),
     ],
@@ -104,6 +104,19 @@ def test_severity_overrides_apply(kb: Project, capsys: pytest.CaptureFixture[str
     kb.config(plugin={"severity": {"CK3": "off"}})
     code, out, _ = run(["lint"], capsys)
     assert code == 0 and "CK301" not in out
+
+
+def test_an_info_finding_is_shown_and_fails_nothing(
+    kb: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb.concept("lonely", "Lonely", references=[{"title": "T", "url": "https://e.org"}])
+    kb.config(plugin={"severity": {"orphan": "info"}})
+    code, out, _ = run(["lint"], capsys)
+    assert code == 0
+    assert "concepts/lonely.md:1:1: CK301 no other concept links to this one" in out
+    assert out.endswith("0 errors, 0 warnings, 1 note in 5 concepts\n")
+    code, out, _ = run(["lint", "--format", "github"], capsys)
+    assert "::notice file=concepts/lonely.md,line=1,col=1,title=CK301::" in out
 
 
 def test_mkdocs_yml_with_python_tags_is_readable(
@@ -163,6 +176,7 @@ def test_new_writes_a_template_that_lints_except_for_placeholders(
         "section 'How it works'",
     ):
         assert f": {what}\n" in out
+    assert f"\nreviewed: {REVIEWED}  #" in path.read_text()  # the knowledge base's date
     code, out, _ = run(["lint", str(path)], capsys)
     codes = {line.split()[1] for line in out.splitlines()[:-1]}
     assert codes == {"CK110", "CK301"}, out  # only placeholders, and nothing links to it yet

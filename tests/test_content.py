@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from conceptkb.checker import lint
+from conceptkb.freshness import NEVER_REVIEWED
+from conceptkb.rules import STALE_ENTRY
 from conceptkb.settings import from_mkdocs_yml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +37,13 @@ def result() -> Any:
 
 
 def test_the_knowledge_base_lints_clean(result: Any) -> None:
-    assert [f"{f.location()}: {f.code} {f.message}" for f in result.findings] == []
+    # Entries not yet given a reviewed date are each a "never reviewed" note, which
+    # fails nothing; every other finding, stale reviews included, fails this test.
+    assert [
+        f"{f.location()}: {f.code} {f.message}"
+        for f in result.findings
+        if (f.code, f.message) != (STALE_ENTRY, NEVER_REVIEWED)
+    ] == []
     assert len(result.index) == len(CONCEPT_FILES)
 
 

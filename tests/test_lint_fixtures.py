@@ -2,6 +2,8 @@
 
 A case named ``ckNNN-...`` must raise rule CKNNN; adding a case is adding a folder.
 Set CONCEPTKB_UPDATE_GOLDEN=1 to rewrite the expected files after a deliberate change.
+Every case is linted as of one knowledge-base date (SOURCE_DATE_EPOCH, 2026-06-01), not
+as of the repository's last commit, so review ages never drift.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ CASES = Path(__file__).parent / "fixtures" / "lint"
 CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
 FORMATS = {"text": "expected.txt", "json": "expected.json", "github": "expected.github"}
 UPDATE = os.environ.get("CONCEPTKB_UPDATE_GOLDEN") == "1"
+KB_DATE = "1780272000"
+"""2026-06-01T00:00:00Z, as SOURCE_DATE_EPOCH."""
 
 
 def run_lint(case: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     monkeypatch.chdir(case)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", KB_DATE)
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
     args = ["lint", "--format", fmt]

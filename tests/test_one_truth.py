@@ -71,6 +71,21 @@ def test_severity_off_silences_the_build_too(
     assert "CK201" not in built.log
 
 
+def test_severity_info_shows_in_the_build_and_passes_strict(
+    kb: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb.concept("lonely", "Lonely", references=[{"title": "T", "url": "https://e.org"}])
+    kb.config(plugin={"severity": {"CK301": "info"}})
+    assert run(["lint"], capsys)[0] == 0
+    built = kb.build(strict=True)
+    assert built.ok, built.log
+    assert "INFO: conceptkb: concepts/lonely.md:1:1: CK301" in built.log
+    kb.config(plugin={"severity": {"CK301": "warning"}})
+    built = kb.build(strict=True)
+    assert not built.ok
+    assert "WARNING: conceptkb: concepts/lonely.md:1:1: CK301" in built.log
+
+
 def test_unquoted_off_works(kb: Project, capsys: pytest.CaptureFixture[str]) -> None:
     kb.concept("lonely", "Lonely", references=[{"title": "T", "url": "https://e.org"}])
     kb.write(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -317,7 +318,9 @@ def test_real_knowledge_base_builds(tmp_path: Path) -> None:
         p for p in pages if BeautifulSoup(p.read_text(), "html.parser").select_one(".ck-concept")
     ]
     assert len(concept_pages) == count
-    assert f"conceptkb: 0 errors, 0 warnings in {count} concepts" in built.log
+    # Notes (entries never reviewed, CK305) fail nothing, not even this strict build.
+    summary = rf"conceptkb: 0 errors, 0 warnings(, \d+ notes?)? in {count} concepts"
+    assert re.search(summary, built.log), built.log
 
 
 def test_a_glossary_nobody_here_wrote(project: Project, copy_tree: object) -> None:

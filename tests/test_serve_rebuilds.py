@@ -10,6 +10,7 @@ grow with the number of rebuilds.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import logging
 import os
@@ -30,7 +31,7 @@ from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
 
-from .conftest import Built, Project
+from .conftest import REVIEWED, Built, Project
 from .test_nothing_lost import assert_nothing_lost
 
 REBUILDS = 100
@@ -210,7 +211,10 @@ def test_a_preview_renders_every_page_with_errors_shown_and_nothing_unsafe(
     refuses the same knowledge base."""
     project = server.project
     # a draft right after `conceptkb new`: valid except for its placeholders
-    project.write("concepts/draft.md", scaffold.render("Draft", "concept", ["concept"], 2026))
+    reviewed = datetime.date.fromisoformat(REVIEWED)
+    project.write(
+        "concepts/draft.md", scaffold.render("Draft", "concept", ["concept"], 2026, reviewed)
+    )
     project.write("concepts/unreadable.md", "---\ntitle: [unclosed\n---\nBody.\n")
     project.concept(
         "unsafe",

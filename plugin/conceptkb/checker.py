@@ -16,11 +16,11 @@ from pathlib import Path
 
 import markdown
 
-from conceptkb import bodyscan, htmlpolicy, limits, mathtex, suppress, urlspace
+from conceptkb import bodyscan, freshness, htmlpolicy, kbdate, limits, mathtex, suppress, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
-from conceptkb.model import Concept
+from conceptkb.model import DEPRECATED, STABLE, STATUSES, Concept
 from conceptkb.names import (
     MAX_ID_LENGTH,
     WINDOWS_RESERVED,
@@ -48,6 +48,7 @@ from conceptkb.rules import (
     PLACEHOLDER,
     RULES_BY_CODE,
     SELF_REFERENCE,
+    SUCCESSOR_MISMATCH,
     SUMMARY_NO_FULL_STOP,
     SUMMARY_NOT_PLAIN,
     UNKNOWN_CONCEPT,
@@ -81,6 +82,9 @@ class LintResult:
     """What hides findings in this run, for the build's own checks."""
     space: urlspace.UrlSpace | None = None
     """Every page and redirect of the site, as the linter placed them."""
+    kb_date: kbdate.KbDate | None = None
+    """The knowledge base's date, which review ages are measured against (None when
+    there is no SOURCE_DATE_EPOCH, no commit and no reviewed date)."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -90,12 +94,19 @@ class LintResult:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
+    @property
+    def notes(self) -> list[Finding]:
+        """Info findings: shown, but they fail neither the lint nor a strict build."""
+        return [f for f in self.findings if f.severity is Severity.INFO]
+
     def summary(self) -> str:
-        """``3 errors, 1 warning in 25 concepts``."""
-        errors, warnings = len(self.errors), len(self.warnings)
+        """``3 errors, 1 warning in 25 concepts``; ``, 4 notes`` before ``in`` when
+        there are info findings."""
+        errors, warnings, notes = len(self.errors), len(self.warnings), len(self.notes)
+        noted = f", {notes} note{'' if notes == 1 else 's'}" if notes else ""
         return (
             f"{errors} error{'' if errors == 1 else 's'}, "
-            f"{warnings} warning{'' if warnings == 1 else 's'} in "
+            f"{warnings} warning{'' if warnings == 1 else 's'}{noted} in "
             f"{len(self.files)} concept{'' if len(self.files) == 1 else 's'}"
             f"{self.hidden.describe()}"
         )
@@ -151,6 +162,8 @@ class _Run:
         self.space: urlspace.UrlSpace | None = None
         """The site's URL space, placed once by the cross-checks."""
         """(concept id, name) of names already reported as CK109."""
+        self.kb_date: kbdate.KbDate | None = None
+        """The knowledge base's date, found once every file is read."""
 
     def report(self, path: str, line: int, column: int, code: str, message: str) -> None:
         rule = RULES_BY_CODE[code]
@@ -381,6 +394,15 @@ class _Run:
 
     # -- the whole knowledge base ----------------------------------------------------
 
+    def find_kb_date(self) -> None:
+        """Find the knowledge base's date (the newest review is the last resort)."""
+        folder = self.settings.concepts_dir
+        reviews = (kbdate.parse_date(c.reviewed) for c in self.concepts)
+        self.kb_date = kbdate.knowledge_base_date(
+            folder if folder.is_dir() else self.settings.config_dir,
+            (d for d in reviews if d is not None),
+        )
+
     def cross_check(self) -> ConceptIndex:
         unique = self._check_duplicate_ids()
         index = ConceptIndex(unique)
@@ -388,10 +410,19 @@ class _Run:
         self._check_confusables(index)
         self._check_urls(index)
         self._check_relations(index)
+        self._check_status(index)
         self._check_cycles(index)
         self._check_wikilinks(index)
         self._check_orphans(index)
+        self._check_freshness(index)
         return index
+
+    def _check_freshness(self, index: ConceptIndex) -> None:
+        found = freshness.problems(
+            index.concepts.values(), self.kb_date, self.settings.review_period_months
+        )
+        for problem in found:
+            self.at(problem.concept.document, problem.where, problem.code, problem.message)
 
     def _check_duplicate_ids(self) -> list[Concept]:
         owner: dict[str, Concept] = {}
@@ -568,26 +599,70 @@ class _Run:
         for concept in index.concepts.values():
             for field_name in ("broader", "related"):
                 for i, target in enumerate(getattr(concept, field_name)):
-                    if target == concept.id:
-                        self.at(
-                            concept.document,
-                            [field_name, i],
-                            SELF_REFERENCE,
-                            f"{field_name} names the concept itself",
-                        )
-                    elif target not in index.concepts:
-                        renamed = index.former.get(target)
-                        hint = (
-                            f" ({target!r} was renamed to {renamed!r})"
-                            if renamed
-                            else did_you_mean(index.suggest(target))
-                        )
-                        self.at(
-                            concept.document,
-                            [field_name, i],
-                            UNKNOWN_CONCEPT,
-                            f"unknown concept id {target!r} in {field_name}{hint}",
-                        )
+                    self._check_target(index, concept, [field_name, i], target)
+            if concept.superseded_by is not None:
+                self._check_target(index, concept, ["superseded_by"], concept.superseded_by)
+
+    def _check_target(
+        self, index: ConceptIndex, concept: Concept, where: list[str | int], target: str
+    ) -> None:
+        """The id at ``where`` must name another concept."""
+        field_name = str(where[0])
+        if target == concept.id:
+            self.at(
+                concept.document, where, SELF_REFERENCE, f"{field_name} names the concept itself"
+            )
+        elif target not in index.concepts:
+            renamed = index.former.get(target)
+            hint = (
+                f" ({target!r} was renamed to {renamed!r})"
+                if renamed
+                else did_you_mean(index.suggest(target))
+            )
+            self.at(
+                concept.document,
+                where,
+                UNKNOWN_CONCEPT,
+                f"unknown concept id {target!r} in {field_name}{hint}",
+            )
+
+    def _check_status(self, index: ConceptIndex) -> None:
+        """A deprecated concept names its successor, which is not deprecated too; no
+        other concept names one."""
+        for concept in index.concepts.values():
+            document = concept.document
+            if document.data.get("status", STABLE) not in STATUSES:
+                continue  # an unknown status is the schema's finding (CK103)
+            successor = concept.superseded_by
+            if concept.status == DEPRECATED and successor is None:
+                if "superseded_by" not in document.data:
+                    self.at(
+                        document,
+                        ["status"],
+                        SUCCESSOR_MISMATCH,
+                        "status is deprecated but superseded_by names no successor: add"
+                        " superseded_by: <id of the concept that replaces this one>",
+                    )
+            elif concept.status != DEPRECATED and successor is not None:
+                self.at(
+                    document,
+                    ["superseded_by"],
+                    SUCCESSOR_MISMATCH,
+                    f"superseded_by is set but status is {concept.status!r}: set status:"
+                    " deprecated, or remove superseded_by",
+                )
+            elif successor is not None and successor != concept.id:
+                target = index.concepts.get(successor)
+                if target is not None and target.status == DEPRECATED:
+                    further = target.superseded_by
+                    hint = f" (by {further!r})" if further else ""
+                    self.at(
+                        document,
+                        ["superseded_by"],
+                        SUCCESSOR_MISMATCH,
+                        f"superseded_by names {successor!r}, which is deprecated too{hint}:"
+                        " name the concept that replaces both",
+                    )
 
     def _check_cycles(self, index: ConceptIndex) -> None:
         state: dict[str, int] = {}
@@ -640,7 +715,8 @@ class _Run:
         if len(index) < 2:
             return
         for concept in index.concepts.values():
-            if not index.links_of(concept.id):
+            # Links move to the successor: a deprecated concept is expected to lose them.
+            if concept.status != DEPRECATED and not index.links_of(concept.id):
                 self.report(
                     concept.path,
                     1,
@@ -740,6 +816,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
         files += [p for p in selected if p.resolve() not in known]
     for path in files:
         run.read(path)
+    run.find_kb_date()
     index = run.cross_check()
     findings = [f for f in map(settings.apply, run.findings) if f is not None]
     unfiltered = sorted(set(findings))
@@ -760,4 +837,6 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
         findings = [f for f in findings if f.path in shown]
         files = selected
     findings = sorted(set(findings))  # a finding reported twice is shown once
-    return LintResult(findings, index, files, hidden, unfiltered, suppressor, run.space)
+    return LintResult(
+        findings, index, files, hidden, unfiltered, suppressor, run.space, run.kb_date
+    )

@@ -1,7 +1,7 @@
 """The ``conceptkb`` command: lint, rules, schema, new.
 
-Only :func:`main` prints and decides the exit code: 0 no errors (warnings allowed),
-1 errors found, 2 usage or configuration error.
+Only :func:`main` prints and decides the exit code: 0 no errors (warnings and notes
+allowed), 1 errors found, 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from conceptkb import __version__, changes, generate, scaffold
 from conceptkb.checker import LintResult, display_path, lint
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding
+from conceptkb.kbdate import KbDateError
 from conceptkb.mkdocsyml import chain
 from conceptkb.names import is_valid_id, proposed_id
 from conceptkb.reporters import REPORTERS, github_summary
@@ -66,9 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     lint_cmd.add_argument(
         "--write-baseline",
         action="store_true",
-        help="accept every current finding of a configurable rule: write them to the baseline"
-        " file (option 'baseline', default conceptkb-baseline.json); later runs and builds"
-        " report only new ones",
+        help="accept every current error and warning of a configurable rule: write them to"
+        " the baseline file (option 'baseline', default conceptkb-baseline.json); later runs"
+        " and builds report only new ones",
     )
     lint_cmd.add_argument(
         "--config",
@@ -203,7 +204,7 @@ def _lint_changed(settings: Settings, config: Path | None, base: str) -> LintRes
     shown = {display_path(p, settings.base_dir) for p in selected}
     findings = [f for f in result.findings if f.path in shown]
     files = sorted(p for p in selected if p.is_file())
-    return LintResult(findings, result.index, files)
+    return LintResult(findings, result.index, files, kb_date=result.kb_date)
 
 
 def _write_step_summary(findings: Sequence[Finding], summary: str) -> None:
@@ -287,7 +288,8 @@ def _new(args: argparse.Namespace, out: TextIO) -> int:
         raise SettingsError(
             f"cannot make an id from {args.title!r}: pass one with --id (lowercase kebab-case)"
         )
-    index = lint(settings).index
+    result = lint(settings)
+    index = result.index
     taken = index.resolve(args.title)
     owner = taken.concept or (index.concepts[taken.candidates[0]] if taken.candidates else None)
     if owner is not None:
@@ -305,7 +307,11 @@ def _new(args: argparse.Namespace, out: TextIO) -> int:
     if category not in categories:
         raise SettingsError(f"category {category!r} is not one of: {', '.join(categories)}")
     path = settings.concepts_dir / f"{concept_id}.md"
-    content = scaffold.render(args.title, category, categories, datetime.date.today().year)
+    today = datetime.date.today()
+    # The knowledge base's date, so that the entry is neither stale nor "reviewed after"
+    # it; today only for a knowledge base with no commit and no reviewed date at all.
+    reviewed = result.kb_date.date if result.kb_date is not None else today
+    content = scaffold.render(args.title, category, categories, today.year, reviewed)
     try:
         scaffold.write(path, content)
     except FileExistsError as error:
@@ -338,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as error:
         err.write(f"{error}\n")
         return EXIT_USAGE
-    except (SettingsError, BaselineError) as error:
+    except (SettingsError, BaselineError, KbDateError) as error:
         err.write(f"conceptkb: {error}\n")
         return EXIT_USAGE
 

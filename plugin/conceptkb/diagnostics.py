@@ -7,10 +7,15 @@ from dataclasses import dataclass
 
 
 class Severity(str, enum.Enum):
-    """How much a finding matters: errors fail the lint and the build."""
+    """How much a finding matters.
+
+    Errors fail the lint and the build; warnings fail a strict build
+    (``mkdocs build --strict``); info findings (notes) are shown and fail nothing.
+    """
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
 
 @dataclass(frozen=True, order=True)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from conceptkb.model import Concept
+from conceptkb.model import DEPRECATED, DRAFT, Concept
 from conceptkb.names import normalize
 
 
@@ -45,6 +45,8 @@ class ConceptIndex:
         self.narrower: dict[str, list[str]] = {}
         self.related: dict[str, list[str]] = {}
         self.backlinks: dict[str, list[str]] = {}
+        self.replaces: dict[str, list[str]] = {}
+        """Successor id -> ids of the deprecated concepts whose superseded_by names it."""
         self._resolved: dict[str, Resolution] = {}
         self._derive()
 
@@ -52,7 +54,11 @@ class ConceptIndex:
         narrower: dict[str, set[str]] = defaultdict(set)
         related: dict[str, set[str]] = defaultdict(set)
         backlinks: dict[str, set[str]] = defaultdict(set)
+        replaces: dict[str, set[str]] = defaultdict(set)
         for concept in self.concepts.values():
+            successor = self.successor(concept.id)
+            if successor is not None:
+                replaces[successor.id].add(concept.id)
             for parent in concept.broader:
                 if parent in self.concepts and parent != concept.id:
                     narrower[parent].add(concept.id)
@@ -67,6 +73,7 @@ class ConceptIndex:
         self.narrower.update((k, sorted(v)) for k, v in narrower.items())
         self.related.update((k, sorted(v)) for k, v in related.items())
         self.backlinks.update((k, sorted(v)) for k, v in backlinks.items())
+        self.replaces.update((k, sorted(v)) for k, v in replaces.items())
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -114,6 +121,26 @@ class ConceptIndex:
         if not match:
             return None
         return self.names[match[0]][0]
+
+    def drafts(self) -> list[Concept]:
+        """Concepts with ``status: draft``, by id. The site leaves them out of the index,
+        search and map unless the ``show_drafts`` option is set."""
+        return [self.concepts[cid] for cid in sorted(self.concepts) if self._is(cid, DRAFT)]
+
+    def deprecated(self) -> list[Concept]:
+        """Concepts with ``status: deprecated``, by id."""
+        return [self.concepts[cid] for cid in sorted(self.concepts) if self._is(cid, DEPRECATED)]
+
+    def _is(self, concept_id: str, status: str) -> bool:
+        return self.concepts[concept_id].status == status
+
+    def successor(self, concept_id: str) -> Concept | None:
+        """The concept that replaces a deprecated one (its ``superseded_by``), when the
+        concept is deprecated and the id names another known concept."""
+        concept = self.concepts.get(concept_id)
+        if concept is None or concept.status != DEPRECATED or concept.superseded_by == concept_id:
+            return None
+        return self.concepts.get(concept.superseded_by or "")
 
     def links_of(self, concept_id: str) -> set[str]:
         """Every other concept whose page links to this one (written or derived)."""

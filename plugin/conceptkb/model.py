@@ -8,7 +8,12 @@ from typing import Any
 
 from conceptkb.bodyscan import WikiLink
 from conceptkb.frontmatter import Document
+from conceptkb.kbdate import parse_date
 from conceptkb.mathtex import Formula
+
+STABLE, DRAFT, DEPRECATED = "stable", "draft", "deprecated"
+STATUSES = (STABLE, DRAFT, DEPRECATED)
+"""Editorial statuses; a concept without one is stable."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,12 @@ class Concept:
     broader: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
-    status: str = "stable"
+    status: str = STABLE
+    """``stable``, ``draft`` or ``deprecated``."""
+    superseded_by: str | None = None
+    """The id of the concept that replaces a deprecated one."""
+    reviewed: str | None = None
+    """The date of the last review, ``YYYY-MM-DD``; None if never reviewed."""
     former_ids: tuple[str, ...] = ()
     source: Path | None = None
     """The file itself."""
@@ -104,6 +114,9 @@ class Concept:
                 and isinstance(r.get("title"), str)
                 and isinstance(r.get("url"), str)
             ),
+            status=status if (status := data.get("status")) in STATUSES else STABLE,
+            superseded_by=text("superseded_by") or None,
+            reviewed=reviewed if parse_date(reviewed := data.get("reviewed")) else None,
             former_ids=strings("former_ids"),
             ignore={str(k): v for k, v in (data.get("ignore") or {}).items() if isinstance(v, str)}
             if isinstance(data.get("ignore"), dict)
@@ -135,7 +148,9 @@ class Concept:
                 )
                 for r in data.get("references", ())
             ),
-            status=data.get("status", "stable"),
+            status=data.get("status", STABLE),
+            superseded_by=data.get("superseded_by"),
+            reviewed=data.get("reviewed"),
             former_ids=tuple(data.get("former_ids", ())),
             ignore=dict(data.get("ignore", {})),
         )

@@ -62,7 +62,7 @@ def _categories(value: Any) -> tuple[str, ...]:
 
 def _severity(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        raise OptionError("must be a mapping of rule code to error, warning or off")
+        raise OptionError("must be a mapping of rule code to error, warning, info or off")
     overrides: dict[str, str] = {}
     for key, level in value.items():
         if level is False:
@@ -70,7 +70,7 @@ def _severity(value: Any) -> dict[str, str]:
             level = "off"
         if not isinstance(level, str):
             raise OptionError(
-                f'{key}: {level!r} is not error, warning or off (quote it: {key}: "off")'
+                f'{key}: {level!r} is not error, warning, info or off (quote it: {key}: "off")'
             )
         overrides[str(key)] = level
     try:
@@ -89,6 +89,22 @@ def _positive_int(value: Any) -> int:
 def _count(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise OptionError("must be a whole number, 0 or more")
+    return value
+
+
+MAX_REVIEW_PERIOD = 1200
+"""A hundred years: a longer period is a typo."""
+
+
+def _months(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_REVIEW_PERIOD:
+        raise OptionError(f"must be a whole number of months from 0 (off) to {MAX_REVIEW_PERIOD}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise OptionError("must be true or false")
     return value
 
 
@@ -136,6 +152,19 @@ OPTIONS: tuple[Option, ...] = (
         "File of accepted findings (conceptkb lint --write-baseline), relative to mkdocs.yml;"
         " used when it exists.",
         _path,
+    ),
+    Option(
+        "review_period_months",
+        12,
+        "An entry whose `reviewed` date is more than this many months before the knowledge"
+        " base's date, or that was never reviewed, is reported (CK305, info); 0 turns that off.",
+        _months,
+    ),
+    Option(
+        "show_drafts",
+        False,
+        "List concepts with `status: draft` in the index, search and map, as stable ones are.",
+        _flag,
     ),
     Option(
         "search_boost",

@@ -44,34 +44,42 @@ def _escape_property(value: str) -> str:
 
 
 GITHUB_SHOWN = 10
-"""Annotations of each kind (errors, warnings) GitHub shows for one step."""
+"""Annotations of each kind (errors, warnings, notices) GitHub shows for one step."""
 
 
 def github(findings: Sequence[Finding], summary: str) -> str:
     """GitHub Actions workflow commands, which annotate the pull request's diff.
 
-    Every finding is printed. GitHub shows only the first 10 errors and 10 warnings
-    of a step: when there are more, a line says how many were beyond that, and
+    Every finding is printed. GitHub shows only the first 10 errors, 10 warnings and
+    10 notices of a step: when there are more, a line says how many were beyond that, and
     :func:`github_summary` gives the full list for the job summary."""
     lines = [
-        f"::{f.severity.value} file={_escape_property(f.path)},line={f.line},col={f.column},"
-        f"title={f.code}::{_escape_data(f.message)}"
+        f"::{_GITHUB_COMMAND[f.severity]} file={_escape_property(f.path)},line={f.line},"
+        f"col={f.column},title={f.code}::{_escape_data(f.message)}"
         for f in findings
     ]
     beyond = _beyond_github_limit(findings)
     if beyond:
         lines.append(
             f"{beyond} finding{'s' if beyond != 1 else ''} beyond GitHub's limit of"
-            f" {GITHUB_SHOWN} errors and {GITHUB_SHOWN} warnings per step are not shown as"
-            " annotations: see the job summary for all of them"
+            f" {_GITHUB_LIMIT} per step are not shown as annotations: see the job summary"
+            " for all of them"
         )
     lines.append(summary)
     return "\n".join(lines) + "\n"
 
 
+_GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+"""The workflow command of each severity: info findings are notices."""
+_GITHUB_LIMIT = f"{GITHUB_SHOWN} errors, {GITHUB_SHOWN} warnings and {GITHUB_SHOWN} notices"
+
+
 def _beyond_github_limit(findings: Sequence[Finding]) -> int:
-    errors = sum(f.severity is Severity.ERROR for f in findings)
-    return max(0, errors - GITHUB_SHOWN) + max(0, len(findings) - errors - GITHUB_SHOWN)
+    """Findings GitHub does not annotate: it shows the first 10 of each command."""
+    return sum(
+        max(0, sum(f.severity is severity for f in findings) - GITHUB_SHOWN)
+        for severity in Severity
+    )
 
 
 def github_summary(findings: Sequence[Finding], summary: str) -> str | None:
@@ -86,8 +94,8 @@ def github_summary(findings: Sequence[Finding], summary: str) -> str | None:
         [
             "## conceptkb lint",
             "",
-            f"{summary}. GitHub annotates only the first {GITHUB_SHOWN} errors and"
-            f" {GITHUB_SHOWN} warnings; every finding is listed here.",
+            f"{summary}. GitHub annotates only the first {_GITHUB_LIMIT} of a step;"
+            " every finding is listed here.",
             "",
             "| where | rule | severity | message |",
             "|---|---|---|---|",
@@ -159,7 +167,8 @@ def sarif(findings: Sequence[Finding], summary: str) -> str:
 
 
 def _level(severity: Severity) -> str:
-    return "error" if severity is Severity.ERROR else "warning"
+    """SARIF's ``level``: ``note`` for info findings."""
+    return {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}[severity]
 
 
 REPORTERS: dict[str, Reporter] = {

@@ -37,6 +37,7 @@ INVISIBLE_CHARACTER = "CK112"
 CONFUSABLE_NAMES = "CK113"
 URL_TOO_LONG = "CK114"
 PLACEHOLDER = "CK110"
+SUCCESSOR_MISMATCH = "CK115"
 UNKNOWN_WIKILINK = "CK201"
 AMBIGUOUS_WIKILINK = "CK202"
 UNSAFE_HTML = "CK203"
@@ -49,6 +50,8 @@ ORPHAN = "CK301"
 SUMMARY_NOT_PLAIN = "CK302"
 SUMMARY_NO_FULL_STOP = "CK303"
 NO_REFERENCES = "CK304"
+STALE_ENTRY = "CK305"
+REVIEWED_AFTER_KB_DATE = "CK306"
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,17 @@ RULES: tuple[Rule, ...] = (
     Rule(UNKNOWN_FIELD, "unknown-field", E, "A field is not part of the concept format."),
     Rule(INVALID_VALUE, "invalid-value", E, "A field has a value of the wrong type or form."),
     Rule(
-        UNKNOWN_CONCEPT, "unknown-concept", E, "'broader' or 'related' names an unknown concept id."
+        UNKNOWN_CONCEPT,
+        "unknown-concept",
+        E,
+        "'broader', 'related' or 'superseded_by' names an unknown concept id.",
     ),
-    Rule(SELF_REFERENCE, "self-reference", E, "'broader' or 'related' names the concept itself."),
+    Rule(
+        SELF_REFERENCE,
+        "self-reference",
+        E,
+        "'broader', 'related' or 'superseded_by' names the concept itself.",
+    ),
     Rule(BROADER_CYCLE, "broader-cycle", E, "'broader' links form a cycle."),
     Rule(INVALID_ID, "invalid-id", E, "The file name is not a valid concept id."),
     Rule(DUPLICATE_ID, "duplicate-id", E, "Two concepts share an id (former ids included)."),
@@ -150,6 +161,14 @@ RULES: tuple[Rule, ...] = (
         "placeholder",
         E,
         "Template placeholder text (FIXME) is still there.",
+        fixed=False,
+    ),
+    Rule(
+        SUCCESSOR_MISMATCH,
+        "successor-mismatch",
+        W,
+        "A deprecated concept names no successor in 'superseded_by', or a concept that is not"
+        " deprecated names one.",
         fixed=False,
     ),
     Rule(
@@ -211,12 +230,27 @@ RULES: tuple[Rule, ...] = (
         fixed=False,
     ),
     Rule(NO_REFERENCES, "no-references", W, "The concept cites no references.", fixed=False),
+    Rule(
+        STALE_ENTRY,
+        "stale-entry",
+        Severity.INFO,
+        "A stable concept was never reviewed, or its 'reviewed' date is more than"
+        " review_period_months before the knowledge base's date.",
+        fixed=False,
+    ),
+    Rule(
+        REVIEWED_AFTER_KB_DATE,
+        "reviewed-after-kb-date",
+        W,
+        "The 'reviewed' date is after the knowledge base's date (a typo?).",
+        fixed=False,
+    ),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 OFF = "off"
-SEVERITY_CHOICES = ("error", "warning", OFF)
+SEVERITY_CHOICES = ("error", "warning", "info", OFF)
 
 
 class RuleConfigError(ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ category: {category}  # one of: {categories}
 tags: []
 broader: []  # ids of concepts this one is a kind or part of, e.g. [peft]
 related: []  # ids of related concepts
+reviewed: {reviewed}  # the day the entry was last checked against its sources
 references:
   - title: "{fixme} the title of the primary source"
     authors: ["{fixme} First Author", "Second Author"]
@@ -53,14 +55,18 @@ class Placeholder:
     what: str
 
 
-def render(title: str, category: str, categories: Sequence[str], year: int) -> str:
-    """The template filled with a title; every part left to write holds FIXME."""
+def render(
+    title: str, category: str, categories: Sequence[str], year: int, reviewed: datetime.date
+) -> str:
+    """The template filled with a title and the review date (the knowledge base's date);
+    every part left to write holds FIXME."""
     return TEMPLATE.format(
         title=json.dumps(title, ensure_ascii=False),
         title_text=title,
         category=category,
         categories=", ".join(categories),
         year=year,
+        reviewed=reviewed.isoformat(),
         fixme=PLACEHOLDER_TEXT,
     )
 

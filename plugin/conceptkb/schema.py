@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import resources
@@ -110,7 +111,10 @@ class SchemaChecker:
     def __init__(self, categories: Sequence[str] | None = None) -> None:
         self.schema = load_schema(categories)
         self._fast: Callable[[Any], Any] = fastjsonschema.compile(self.schema)
-        self._detailed = jsonschema.Draft202012Validator(self.schema)
+        # fastjsonschema asserts "format" (reviewed is a calendar date); so must this.
+        self._detailed = jsonschema.Draft202012Validator(
+            self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
 
     def is_valid(self, data: Any) -> bool:
         """The fast path: valid or not, without explanations."""
@@ -209,6 +213,10 @@ class SchemaChecker:
                     [*path, repeated],
                 )
             ]
+        if kind == "format" and expected == "date":
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value, re.ASCII):
+                return [at(INVALID_VALUE, f"{name} {value!r} is not a day of the calendar")]
+            return [at(INVALID_VALUE, f"{name} {value!r} is not a date: write YYYY-MM-DD")]
         if kind in ("minimum", "maximum"):
             return [at(INVALID_VALUE, f"{name} {value!r} is out of range")]
         return [at(INVALID_VALUE, f"{name}: {error.message}")]

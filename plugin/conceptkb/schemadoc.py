@@ -47,6 +47,12 @@ def _rules(schema: dict[str, Any], node: dict[str, Any]) -> str:
     parts = []
     if "enum" in node:
         parts.append("one of " + ", ".join(f"`{v}`" for v in node["enum"]))
+    if "default" in node:
+        parts.append(f"default `{node['default']}`")
+    if node.get("format") == "date":
+        parts.append("a calendar date, `YYYY-MM-DD`")
+    if str(node.get("pattern", "")).startswith("^[a-z0-9]"):
+        parts.append("lowercase kebab-case")
     if "minLength" in node or "maxLength" in node:
         parts.append(f"{node.get('minLength', 0)}-{node.get('maxLength', '')} characters")
     if node.get("uniqueItems"):

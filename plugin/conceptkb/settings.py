@@ -64,6 +64,11 @@ class Settings:
     """The folder of mkdocs.yml: options' relative paths start here."""
     baseline: Path | None = None
     """The baseline file of accepted findings (used when it exists)."""
+    review_period_months: int = 12
+    """Entries reviewed longer ago than this before the knowledge base's date are stale;
+    0: no entry is."""
+    show_drafts: bool = False
+    """Whether the site lists drafts in the index, search and map."""
     _levels: dict[str, Severity | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +119,8 @@ def from_options(
         search_boost=values["search_boost"],
         config_dir=config_dir,
         baseline=config_dir / values["baseline"],
+        review_period_months=values["review_period_months"],
+        show_drafts=values["show_drafts"],
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from conceptkb.diagnostics import Finding
+from conceptkb.diagnostics import Finding, Severity
 from conceptkb.rules import RULES, RULES_BY_CODE
 
 BASELINE_VERSION = 1
@@ -75,8 +75,17 @@ def read_baseline(path: Path) -> set[tuple[str, str, str]]:
 def write_baseline(
     path: Path, findings: Iterable[Finding], config_dir: Path, base_dir: Path
 ) -> int:
-    """Write every silenceable finding to ``path``; returns how many."""
-    keys = sorted({_key(f, config_dir, base_dir) for f in findings if silenceable(f.code)})
+    """Write every silenceable finding to ``path``; returns how many.
+
+    Info findings are left out: they fail nothing, so there is nothing to accept, and a
+    note such as "never reviewed" should stay in sight until the entry is dealt with."""
+    keys = sorted(
+        {
+            _key(f, config_dir, base_dir)
+            for f in findings
+            if silenceable(f.code) and f.severity is not Severity.INFO
+        }
+    )
     data = {
         "version": BASELINE_VERSION,
         "findings": [{"path": p, "code": c, "message": m} for p, c, m in keys],

@@ -27,6 +27,7 @@ from conceptkb.bounded import RenderTimeout, render_budget, time_limit
 from conceptkb.checker import LintResult, lint, wikilink_problem
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding, Severity
+from conceptkb.kbdate import KbDateError
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.math import MathExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
@@ -37,6 +38,7 @@ from conceptkb.settings import Settings, SettingsError, from_options
 from conceptkb.suppress import BaselineError
 
 log = get_plugin_logger(__name__)
+_LOG_AT = {Severity.ERROR: log.error, Severity.WARNING: log.warning, Severity.INFO: log.info}
 
 
 def source_position(concept: Concept, needle: str) -> tuple[int, int]:
@@ -118,7 +120,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         assert self._settings is not None
         try:
             result = lint(self._settings)
-        except BaselineError as error:
+        except (BaselineError, KbDateError) as error:
             raise PluginError(f"conceptkb: {error}") from error
         for finding in result.findings:
             self._report(finding)
@@ -182,7 +184,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         ):
             return
         line = f"{applied.location()}: {applied.code} {applied.message}"
-        (log.error if applied.severity is Severity.ERROR else log.warning)(line)
+        # Only warnings count for --strict: an info finding is logged at INFO level.
+        _LOG_AT[applied.severity](line)
 
     def _check_page_body(self, markdown: str, page: Page) -> None:
         """Report unresolved wikilinks and formulas that do not render in the site's own
