@@ -13,7 +13,7 @@ HTML) and the tests all use this module, so they cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from justhtml import JustHTML
@@ -104,7 +104,45 @@ ATTRIBUTES: dict[str, frozenset[str]] = {
 }
 """Attributes allowed per element, besides :data:`GLOBAL_ATTRIBUTES`."""
 
-URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+SVG_ELEMENTS = frozenset(
+    ["a", "circle", "desc", "g", "line", "path", "rect", "svg", "text", "title", "tspan"]
+)
+"""SVG elements a body may hold: shapes, text and links, enough for a diagram such as the
+concept map (:mod:`conceptkb.conceptmap`). Left out on purpose: ``script`` and ``style``;
+``foreignObject`` (HTML inside the drawing, out of this check's sight); ``use``,
+``image`` and ``feImage`` (they load other documents); ``animate`` and ``set`` (they
+can rewrite an ``href`` after the check); filters, markers, fonts and everything else."""
+
+SVG_GLOBAL_ATTRIBUTES = frozenset({"id", "class", "aria-hidden"})
+_SVG_TEXT = frozenset({"x", "y", "dx", "dy", "text-anchor", "font-size", "font-weight"})
+SVG_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "svg": frozenset(
+        {
+            "viewBox",
+            "width",
+            "height",
+            "preserveAspectRatio",
+            "font-size",
+            "font-weight",
+            "text-anchor",
+            "aria-labelledby",
+            "aria-describedby",
+        }
+    ),
+    "g": frozenset({"font-size", "font-weight", "text-anchor"}),
+    "a": frozenset({"href", "xlink:href"}),
+    "line": frozenset({"x1", "y1", "x2", "y2"}),
+    "path": frozenset({"d"}),
+    "circle": frozenset({"cx", "cy", "r"}),
+    "rect": frozenset({"x", "y", "width", "height", "rx", "ry"}),
+    "text": _SVG_TEXT,
+    "tspan": _SVG_TEXT,
+}
+"""Attributes allowed per SVG element, besides :data:`SVG_GLOBAL_ATTRIBUTES`: geometry
+and text layout only. Paint (``fill``, ``stroke``), ``style`` and ``transform`` are not
+among them: colours come from the site's CSS through classes."""
+
+URL_ATTRIBUTES = frozenset({"href", "src", "cite", "xlink:href"})
 SCHEMES = frozenset({"http", "https", "mailto"})
 """URL schemes a link or image may use; URLs without a scheme (relative) are allowed."""
 
@@ -153,10 +191,13 @@ def reserved_id(value: str) -> bool:
     return value.strip().lower().startswith(RESERVED_ID_PREFIXES)
 
 
-def check_html(text: str) -> list[Violation]:
+def check_html(text: str, *, own_ids: Collection[str] = ()) -> list[Violation]:
     """Every element, attribute, URL and id in ``text`` that the allowlist refuses.
 
     ``text`` is parsed as a browser parses a page; positions are those of the text.
+    ``own_ids`` are reserved ids that ``text`` may carry because conceptkb wrote it
+    (such as the concept map's :data:`conceptkb.conceptmap.IDS`); a contributor's text
+    is checked without them.
     """
     if "<" not in text:
         return []
@@ -164,12 +205,12 @@ def check_html(text: str) -> list[Violation]:
     # <html ...> start tag adds its attributes to the page's own element, which a
     # fragment parse would not show.
     document = JustHTML(text, sanitize=False, track_node_locations=True)
-    return list(_violations(document.root))
+    return list(_violations(document.root, frozenset(own_ids)))
 
 
-def check_node(node: object) -> list[Violation]:
+def check_node(node: object, *, own_ids: Collection[str] = ()) -> list[Violation]:
     """Every violation inside an already parsed element (its children, not itself)."""
-    return list(_violations(node))
+    return list(_violations(node, frozenset(own_ids)))
 
 
 _STRUCTURE = frozenset({"html", "head", "body"})
@@ -177,7 +218,7 @@ _STRUCTURE = frozenset({"html", "head", "body"})
 from the text."""
 
 
-def _violations(root: object) -> Iterator[Violation]:
+def _violations(root: object, own_ids: frozenset[str]) -> Iterator[Violation]:
     stack = list(reversed(getattr(root, "children", None) or []))
     while stack:
         node = stack.pop()
@@ -198,7 +239,11 @@ def _violations(root: object) -> Iterator[Violation]:
                 )
             stack.extend(reversed(getattr(node, "children", None) or []))
             continue
-        if namespace != "html" or name not in ELEMENTS:
+        if namespace == "svg" and name in SVG_ELEMENTS:
+            allowed, common = SVG_ATTRIBUTES.get(name, frozenset()), SVG_GLOBAL_ATTRIBUTES
+        elif namespace == "html" and name in ELEMENTS:
+            allowed, common = ATTRIBUTES.get(name, frozenset()), GLOBAL_ATTRIBUTES
+        else:
             where = "" if namespace == "html" else f" ({namespace.upper()})"
             yield Violation(
                 UNSAFE_HTML,
@@ -209,18 +254,24 @@ def _violations(root: object) -> Iterator[Violation]:
                 f"<{name}",
             )
             continue  # its content is not looked at: the element is refused whole
-        yield from _attribute_violations(name, getattr(node, "attrs", {}) or {}, line, column)
+        attrs = getattr(node, "attrs", {}) or {}
+        yield from _attribute_violations(name, attrs, line, column, allowed, common, own_ids)
         children = getattr(node, "children", None) or []
         stack.extend(reversed(children))
 
 
 def _attribute_violations(
-    element: str, attrs: dict[str, str | None], line: int, column: int
+    element: str,
+    attrs: dict[str, str | None],
+    line: int,
+    column: int,
+    allowed: frozenset[str],
+    common: frozenset[str],
+    own_ids: frozenset[str],
 ) -> Iterator[Violation]:
-    allowed = ATTRIBUTES.get(element, frozenset())
     for name, raw in attrs.items():
         value = raw or ""
-        if name not in GLOBAL_ATTRIBUTES and name not in allowed:
+        if name not in common and name not in allowed:
             yield Violation(
                 UNSAFE_HTML,
                 f"attribute {name}= on <{element}> is not allowed",
@@ -245,7 +296,7 @@ def _attribute_violations(
                 column,
                 "style",
             )
-        elif name == "id" and reserved_id(value):
+        elif name == "id" and reserved_id(value) and value not in own_ids:
             yield Violation(
                 RESERVED_HTML_ID,
                 f"id {value!r} on <{element}> would shadow the theme's own elements:"
