@@ -35,6 +35,20 @@ from conceptkb.names import MAX_ID_LENGTH, invisible_characters, is_valid_id, sk
         ('<abbr title="&lt;img src=x onerror=1&gt;">x</abbr>', "CK203"),
         ('<table><tr><td style="background:url(x)">x</td></tr></table>', "CK203"),
         ("<x-widget>x</x-widget>", "CK203"),
+        ("<svg onload=alert(1)>", "CK203"),
+        ('<svg><a href="javascript:alert(1)"><text>x</text></a></svg>', "CK204"),
+        ('<svg><a xlink:href=" java\tscript:alert(1)"><text>x</text></a></svg>', "CK204"),
+        ("<svg><script>alert(1)</script></svg>", "CK203"),
+        ("<svg><style>a{}</style></svg>", "CK203"),
+        ('<svg><use href="#x"/></svg>', "CK203"),
+        ('<svg><a><set attributeName="href" to="javascript:alert(1)"/></a></svg>', "CK203"),
+        ('<svg><animate attributeName="href" values="javascript:alert(1)"/></svg>', "CK203"),
+        ('<svg><rect style="fill:red" width="1" height="1"/></svg>', "CK203"),
+        ('<svg><rect fill="url(#x)" width="1" height="1"/></svg>', "CK203"),
+        ('<svg><text onclick="alert(1)">x</text></svg>', "CK203"),
+        ('<svg><g id="ck-map-title"></g></svg>', "CK206"),
+        ("<svg><title><img src=x onerror=alert(1)></title></svg>", "CK203"),
+        ("<svg><desc><b>x</b></desc></svg><title>x</title>", "CK203"),  # HTML <title>
     ],
 )
 def test_html_outside_the_allowlist_is_refused(html: str, code: str) -> None:
@@ -50,10 +64,21 @@ def test_html_outside_the_allowlist_is_refused(html: str, code: str) -> None:
         "<details><summary>More</summary><p>x &lt; y</p></details>",
         "<!-- a comment -->",
         "x < y and a <3 b",
+        '<svg viewBox="0 0 10 10" width="10" height="10" aria-labelledby="t"><title id="t">A'
+        '</title><a xlink:href="../lora/"><rect x="0" y="0" width="4" height="4" rx="1"/>'
+        '<text x="1" y="2" text-anchor="middle"><tspan x="1" y="2">LoRA</tspan></text></a>'
+        '<line x1="0" y1="0" x2="1" y2="1" class="edge"/></svg>',
     ],
 )
 def test_allowed_html_passes(html: str) -> None:
     assert htmlpolicy.check_html(html) == []
+
+
+def test_own_ids_pass_only_where_conceptkb_wrote_them() -> None:
+    html = '<svg aria-labelledby="ck-map-title"><title id="ck-map-title">Map</title></svg>'
+    assert [v.code for v in htmlpolicy.check_html(html)] == ["CK206"]
+    assert htmlpolicy.check_html(html, own_ids={"ck-map-title"}) == []
+    assert [v.code for v in htmlpolicy.check_html(html, own_ids={"ck-map-desc"})] == ["CK206"]
 
 
 def test_positions_are_those_of_the_parsed_text() -> None:

@@ -14,7 +14,7 @@ module, so they cannot disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from justhtml import JustHTML
@@ -187,7 +187,46 @@ MATHML_ATTRIBUTES: dict[str, frozenset[str]] = {
 ``href`` (which Firefox follows on any MathML element) and event handlers are refused
 like every attribute not listed."""
 
-URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+
+SVG_ELEMENTS = frozenset(
+    ["a", "circle", "desc", "g", "line", "path", "rect", "svg", "text", "title", "tspan"]
+)
+"""SVG elements a body may hold: shapes, text and links, enough for a diagram such as the
+concept map (:mod:`conceptkb.conceptmap`). Left out on purpose: ``script`` and ``style``;
+``foreignObject`` (HTML inside the drawing, out of this check's sight); ``use``,
+``image`` and ``feImage`` (they load other documents); ``animate`` and ``set`` (they
+can rewrite an ``href`` after the check); filters, markers, fonts and everything else."""
+
+SVG_GLOBAL_ATTRIBUTES = frozenset({"id", "class", "aria-hidden"})
+_SVG_TEXT = frozenset({"x", "y", "dx", "dy", "text-anchor", "font-size", "font-weight"})
+SVG_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "svg": frozenset(
+        {
+            "viewBox",
+            "width",
+            "height",
+            "preserveAspectRatio",
+            "font-size",
+            "font-weight",
+            "text-anchor",
+            "aria-labelledby",
+            "aria-describedby",
+        }
+    ),
+    "g": frozenset({"font-size", "font-weight", "text-anchor"}),
+    "a": frozenset({"href", "xlink:href"}),
+    "line": frozenset({"x1", "y1", "x2", "y2"}),
+    "path": frozenset({"d"}),
+    "circle": frozenset({"cx", "cy", "r"}),
+    "rect": frozenset({"x", "y", "width", "height", "rx", "ry"}),
+    "text": _SVG_TEXT,
+    "tspan": _SVG_TEXT,
+}
+"""Attributes allowed per SVG element, besides :data:`SVG_GLOBAL_ATTRIBUTES`: geometry
+and text layout only. Paint (``fill``, ``stroke``), ``style`` and ``transform`` are not
+among them: colours come from the site's CSS through classes."""
+
+URL_ATTRIBUTES = frozenset({"href", "src", "cite", "xlink:href"})
 SCHEMES = frozenset({"http", "https", "mailto"})
 """URL schemes a link or image may use; URLs without a scheme (relative) are allowed."""
 
@@ -236,10 +275,13 @@ def reserved_id(value: str) -> bool:
     return value.strip().lower().startswith(RESERVED_ID_PREFIXES)
 
 
-def check_html(text: str) -> list[Violation]:
+def check_html(text: str, *, own_ids: Collection[str] = ()) -> list[Violation]:
     """Every element, attribute, URL and id in ``text`` that the allowlist refuses.
 
     ``text`` is parsed as a browser parses a page; positions are those of the text.
+    ``own_ids`` are reserved ids that ``text`` may carry because conceptkb wrote it
+    (such as the concept map's :data:`conceptkb.conceptmap.IDS`); a contributor's text
+    is checked without them.
     """
     if "<" not in text:
         return []
@@ -247,12 +289,12 @@ def check_html(text: str) -> list[Violation]:
     # <html ...> start tag adds its attributes to the page's own element, which a
     # fragment parse would not show.
     document = JustHTML(text, sanitize=False, track_node_locations=True)
-    return list(_violations(document.root))
+    return list(_violations(document.root, frozenset(own_ids)))
 
 
-def check_node(node: object) -> list[Violation]:
+def check_node(node: object, *, own_ids: Collection[str] = ()) -> list[Violation]:
     """Every violation inside an already parsed element (its children, not itself)."""
-    return list(_violations(node))
+    return list(_violations(node, frozenset(own_ids)))
 
 
 def element_violations(
@@ -262,6 +304,7 @@ def element_violations(
     namespace: str = "html",
     line: int = 1,
     column: int = 1,
+    own_ids: frozenset[str] = frozenset(),
 ) -> list[Violation]:
     """What the allowlist refuses in one element: the element itself, or its attributes."""
     if not _allowed_element(name, namespace):
@@ -276,12 +319,16 @@ def element_violations(
                 f"<{name}",
             )
         ]
-    return list(_attribute_violations(name, attrs, line, column, namespace=namespace))
+    return list(
+        _attribute_violations(name, attrs, line, column, namespace=namespace, own_ids=own_ids)
+    )
 
 
 def _allowed_element(name: str, namespace: str) -> bool:
     if namespace == "html":
         return name in ELEMENTS
+    if namespace == "svg":
+        return name in SVG_ELEMENTS
     return namespace == "math" and name in MATHML_ELEMENTS
 
 
@@ -290,7 +337,7 @@ _STRUCTURE = frozenset({"html", "head", "body"})
 from the text."""
 
 
-def _violations(root: object) -> Iterator[Violation]:
+def _violations(root: object, own_ids: frozenset[str]) -> Iterator[Violation]:
     stack = list(reversed(getattr(root, "children", None) or []))
     while stack:
         node = stack.pop()
@@ -312,7 +359,12 @@ def _violations(root: object) -> Iterator[Violation]:
             stack.extend(reversed(getattr(node, "children", None) or []))
             continue
         yield from element_violations(
-            name, getattr(node, "attrs", {}) or {}, namespace=namespace, line=line, column=column
+            name,
+            getattr(node, "attrs", {}) or {},
+            namespace=namespace,
+            line=line,
+            column=column,
+            own_ids=own_ids,
         )
         if not _allowed_element(name, namespace):
             continue  # its content is not looked at: the element is refused whole
@@ -321,15 +373,24 @@ def _violations(root: object) -> Iterator[Violation]:
 
 
 def _attribute_violations(
-    element: str, attrs: dict[str, str | None], line: int, column: int, *, namespace: str
+    element: str,
+    attrs: dict[str, str | None],
+    line: int,
+    column: int,
+    *,
+    namespace: str,
+    own_ids: frozenset[str] = frozenset(),
 ) -> Iterator[Violation]:
+    common = GLOBAL_ATTRIBUTES
     if namespace == "math":
         allowed = MATHML_GLOBAL_ATTRIBUTES | MATHML_ATTRIBUTES.get(element, frozenset())
+    elif namespace == "svg":
+        allowed, common = SVG_ATTRIBUTES.get(element, frozenset()), SVG_GLOBAL_ATTRIBUTES
     else:
         allowed = ATTRIBUTES.get(element, frozenset())
     for name, raw in attrs.items():
         value = raw or ""
-        if name not in GLOBAL_ATTRIBUTES and name not in allowed:
+        if name not in common and name not in allowed:
             yield Violation(
                 UNSAFE_HTML,
                 f"attribute {name}= on <{element}> is not allowed",
@@ -354,7 +415,7 @@ def _attribute_violations(
                 column,
                 "style",
             )
-        elif name == "id" and reserved_id(value):
+        elif name == "id" and reserved_id(value) and value not in own_ids:
             yield Violation(
                 RESERVED_HTML_ID,
                 f"id {value!r} on <{element}> would shadow the theme's own elements:"
