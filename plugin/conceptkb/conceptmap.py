@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -81,7 +81,12 @@ class Graph:
 
 
 def neighbourhood(
-    index: ConceptIndex, concept_id: str, *, depth: int = 2, limit: int = 24
+    index: ConceptIndex,
+    concept_id: str,
+    *,
+    depth: int = 2,
+    limit: int = 24,
+    hidden: Collection[str] = frozenset(),
 ) -> Graph:
     """The concept, its neighbours (broader as written, then narrower and related in id
     order) and, at ``depth`` 2, their neighbours, at most ``limit`` concepts in all.
@@ -90,6 +95,7 @@ def neighbourhood(
     (broader, narrower, related) until the limit is reached. Concepts two steps away are
     taken in turns too, one per neighbour per round, so one busy neighbour cannot crowd
     out the others. The cost is bounded by the limit, not by the size of the index.
+    Concepts in ``hidden`` (drafts, unless the site shows them) are never drawn.
     """
     if depth not in (0, 1, 2):
         raise ValueError(f"depth must be 0, 1 or 2, not {depth}")
@@ -101,14 +107,14 @@ def neighbourhood(
     centre = concept.id
     nodes = [Node(centre, 0)]
     taken = {centre}
-    first = list(_neighbours(index, centre)) if depth else []
+    first = list(_neighbours(index, centre, hidden)) if depth else []
     for other, relation in _in_turns(first, limit - 1):
         nodes.append(Node(other, 1, centre, relation))
         taken.add(other)
     left_out = len(first) - (len(nodes) - 1)
     more = False
     if depth == 2:
-        pending = deque((node.id, _neighbours(index, node.id)) for node in nodes[1:])
+        pending = deque((node.id, _neighbours(index, node.id, hidden)) for node in nodes[1:])
         while pending and len(nodes) < limit:
             via, candidates = pending.popleft()
             found = _next_new(candidates, taken)
@@ -121,7 +127,9 @@ def neighbourhood(
     return Graph(centre, tuple(nodes), edges, depth, left_out, more)
 
 
-def _neighbours(index: ConceptIndex, concept_id: str) -> Iterator[tuple[str, Relation]]:
+def _neighbours(
+    index: ConceptIndex, concept_id: str, hidden: Collection[str] = frozenset()
+) -> Iterator[tuple[str, Relation]]:
     """Each other concept one step away, once, under its first relation."""
     concept = index.concepts[concept_id]
     groups: tuple[tuple[Iterable[str], Relation], ...] = (
@@ -132,7 +140,7 @@ def _neighbours(index: ConceptIndex, concept_id: str) -> Iterator[tuple[str, Rel
     seen = {concept_id}
     for ids, relation in groups:
         for other in ids:
-            if other in index.concepts and other not in seen:
+            if other in index.concepts and other not in seen and other not in hidden:
                 seen.add(other)
                 yield other, relation
 

@@ -23,12 +23,12 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup, escape
 
-from conceptkb import exports, urlspace
-from conceptkb.diagnostics import Finding
+from conceptkb import conceptmap, exports, urlspace
+from conceptkb.diagnostics import Finding, Severity
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
 from conceptkb.mdlinks import relative_source
-from conceptkb.model import Concept, Reference
+from conceptkb.model import DEPRECATED, Concept, Reference
 from conceptkb.names import display_name, is_valid_id, normalize
 from conceptkb.rules import BODY_LIMITS, RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
 from conceptkb.schema import export_schema_text, schema_text
@@ -152,11 +152,16 @@ class SiteModel:
         self._nav = None if nav is None else set(nav_paths(nav))
         self._findings: dict[str, list[Finding]] = {}
         for finding in findings:
-            self._findings.setdefault(finding.path, []).append(finding)
+            if finding.severity is not Severity.INFO:  # notes fail nothing: no banner
+                self._findings.setdefault(finding.path, []).append(finding)
         self._withheld: dict[str, str] = {}
         """Source path -> why the body of that page is not shown (a preview)."""
         self._broken: dict[str, str] = {}
         """Preview: id -> path of a file that could not be read as a concept."""
+        self.hidden = (
+            frozenset() if settings.show_drafts else frozenset(c.id for c in index.drafts())
+        )
+        """Drafts, left out of the index, tag and category lists, search and maps."""
         self.tags = sorted({t for c in index.concepts.values() for t in c.tags})
         self.pages: dict[str, Page] = {}
         for page in self._pages():
@@ -202,8 +207,8 @@ class SiteModel:
                 concept_id,
                 concept.title,
                 concept.summary,
-                in_nav=self._in_nav(src_uri, concepts_in_nav),
-                search_exclude=False,
+                in_nav=self._in_nav(src_uri, concepts_in_nav) and concept_id not in self.hidden,
+                search_exclude=concept_id in self.hidden,
                 must_win=True,
             )
         yield from self._broken_pages()
@@ -339,7 +344,7 @@ class SiteModel:
             return Rendered(html)
         if page.kind == "concept":
             return self._concept(page, href, body, markdown, common, template)
-        concepts = list(self.index.concepts.values())
+        concepts = [c for c in self.index.concepts.values() if c.id not in self.hidden]
         if page.kind == "index":
             html = template("conceptkb/index.html").render(
                 entries=self._entries(href, concepts, aliases=True),
@@ -407,6 +412,10 @@ class SiteModel:
         if concept.references:
             toc.append(("ck-references", "References"))
         category_src = self.layout.category(concept.category)
+        successor = index.successor(concept.id) if concept.status == DEPRECATED else None
+        drawing = self._map(concept.id, href, markdown)
+        if drawing:
+            toc.insert(0, ("ck-map", "Concept map"))
         html = template("conceptkb/concept.html").render(
             concept=concept,
             findings=self._shown(concept.path),
@@ -420,6 +429,8 @@ class SiteModel:
             },
             tags=[{"name": t, "url": href(self.layout.tag(t))} for t in concept.tags],
             sections=shown,
+            successor=None if successor is None else self._link(successor.id, href),
+            concept_map=Markup(drawing),
             references=[
                 {
                     "title": r.title,
@@ -433,6 +444,21 @@ class SiteModel:
             **common,
         )
         return Rendered(html, tuple(toc))
+
+    def _map(self, concept_id: str, href: Href, markdown: bool) -> str:
+        """The concept's neighbourhood as an SVG drawing, or '' when it has none."""
+        graph = conceptmap.neighbourhood(self.index, concept_id, hidden=self.hidden - {concept_id})
+        if len(graph.nodes) < 2:
+            return ""
+        concepts = self.index.concepts
+        svg = conceptmap.render_svg(
+            graph,
+            lambda other: href(self.layout.concept(other)),
+            title_of=lambda other: concepts[other].title,
+            summary_of=lambda other: concepts[other].summary,
+        )
+        # In a page's Markdown no text may read as math (see _no_math).
+        return svg.replace("$", "&#36;") if markdown else svg
 
     def _shown(self, path: str) -> list[str]:
         """Preview: a file's findings as ``path:line:col CODE message`` lines."""
