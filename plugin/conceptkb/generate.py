@@ -35,7 +35,7 @@ from conceptkb.checker import LintResult, display_path, lint, wikilink_problem
 from conceptkb.diagnostics import Finding
 from conceptkb.rules import RULES_BY_CODE
 from conceptkb.settings import PLUGIN_NAME, Settings, from_mkdocs_yml
-from conceptkb.sitemodel import ASSETS, SiteModel
+from conceptkb.sitemodel import SCRIPTS, STYLESHEETS, SiteModel
 
 GUARD = "conceptkb.guard"
 MKDOCS_DEFAULT_EXTENSIONS = ("toc", "tables", "fenced_code")
@@ -294,10 +294,9 @@ class Generator:
         edit_uri = self._edit_uri(config)
         if edit_uri is not None:
             config["edit_uri"] = edit_uri
-        for key, asset in (("extra_css", ASSETS[0]), ("extra_javascript", ASSETS[1])):
+        for key, assets in (("extra_css", STYLESHEETS), ("extra_javascript", SCRIPTS)):
             listed = list(config.get(key) or [])
-            if asset not in listed:
-                listed.append(asset)
+            listed += [asset for asset in assets if asset not in listed]
             config[key] = listed
         if config.get("nav") is None:
             hidden = sorted(f"/{p.src_uri}" for p in model.pages.values() if not p.in_nav)

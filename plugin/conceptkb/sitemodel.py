@@ -38,8 +38,11 @@ UNSAFE_BODY = frozenset({BODY_LIMITS, UNSAFE_HTML, UNSAFE_URL, RESERVED_HTML_ID}
 """Findings after which a body is never rendered, not even in a preview."""
 
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
-ASSETS = ("assets/conceptkb/conceptkb.css", "assets/conceptkb/conceptkb.js")
-"""The stylesheet and the script every site gets, by site path."""
+STYLESHEETS = ("assets/conceptkb/conceptkb.css",)
+"""The stylesheets every site gets, by site path (files of the package's ``assets/``)."""
+SCRIPTS = ("assets/conceptkb/conceptkb.js",)
+"""The scripts every site gets, by site path: each works on its own, without the others."""
+ASSETS = STYLESHEETS + SCRIPTS
 _ASSETS = resources.files("conceptkb").joinpath("assets")
 
 

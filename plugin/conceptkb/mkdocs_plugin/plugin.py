@@ -35,6 +35,7 @@ from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
 from conceptkb.rules import MATH_NOT_RENDERED, RULES_BY_CODE, UNKNOWN_WIKILINK
 from conceptkb.settings import Settings, SettingsError, from_options
+from conceptkb.sitemodel import SCRIPTS, STYLESHEETS
 from conceptkb.suppress import BaselineError
 
 log = get_plugin_logger(__name__)
@@ -106,8 +107,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         extension = WikilinkExtension(self._wikilink, settings.categories, tooltips=self._tooltips)
         config.markdown_extensions.append(extension)  # type: ignore[arg-type]
         config.markdown_extensions.append(MathExtension())  # type: ignore[arg-type]
-        config.extra_css.append(Site.CSS)
-        config.extra_javascript.append(Site.JS)
+        config.extra_css.extend(STYLESHEETS)
+        config.extra_javascript.extend(SCRIPTS)
         search = config.plugins.get("material/search") or config.plugins.get("search")
         fields = getattr(getattr(search, "config", None), "fields", None)
         if isinstance(fields, dict):

@@ -26,7 +26,7 @@ from conceptkb.diagnostics import Finding
 from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
 from conceptkb.settings import Settings
-from conceptkb.sitemodel import ASSETS, SiteModel
+from conceptkb.sitemodel import SiteModel
 
 _NOT_SEARCH_WORD = re.compile(r"[^\w\s-]+")
 """Characters that Material's search would glue to a word: parentheses, quotes, commas."""
@@ -42,8 +42,6 @@ def _search_words(text: str) -> str:
 
 class Site:
     """The generated pages of one MkDocs build."""
-
-    CSS, JS = ASSETS
 
     def __init__(
         self,
