@@ -50,7 +50,7 @@ engines: .venv-properdocs/.installed-stamp .venv-zensical/.installed-stamp
 serve: $(STAMP)
 ifeq ($(ENGINE),properdocs)
 serve: .venv-properdocs/.installed-stamp
-	.venv-properdocs/bin/properdocs serve --dev-addr $(SERVE_ADDR)
+	.venv-properdocs/bin/properdocs serve --dirty --dev-addr $(SERVE_ADDR)
 else ifeq ($(ENGINE),zensical)
 # Zensical runs no MkDocs plugin: it builds the tree `conceptkb generate` writes, and
 # `generate --watch` rewrites what each edit changes while Zensical serves it.
@@ -60,7 +60,7 @@ serve: .venv-zensical/.installed-stamp
 	trap 'kill $$watcher 2>/dev/null' EXIT INT TERM; \
 	.venv-zensical/bin/zensical serve -f mkdocs.generated.yml --dev-addr $(SERVE_ADDR)
 else ifeq ($(ENGINE),mkdocs)
-	$(BIN)/mkdocs serve --dev-addr $(SERVE_ADDR)
+	$(BIN)/mkdocs serve --dirty --dev-addr $(SERVE_ADDR)
 else
 	@echo "ENGINE=$(ENGINE): the engines are mkdocs (default), properdocs and zensical"; exit 2
 endif

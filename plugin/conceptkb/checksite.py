@@ -10,7 +10,7 @@ engine's build, and the MkDocs plugin runs it at the end of every build.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -41,16 +41,21 @@ def check_site(
     space: urlspace.UrlSpace,
     *,
     bodies: bool = True,
+    pages: Collection[str] | None = None,
 ) -> list[Problem]:
     """Every problem of the built site in ``site_dir``, in path order.
 
     ``bodies=False`` leaves out the allowlist check of concept bodies, for a caller that
-    has just checked the same HTML (the MkDocs plugin checks each body as it renders)."""
+    has just checked the same HTML (the MkDocs plugin checks each body as it renders).
+    ``pages`` limits the reading of pages to those output files (an incremental build
+    checks what it wrote); every page and redirect must exist all the same."""
     problems: list[Problem] = []
     for output, route in sorted(space.routes.items()):
         file = site_dir / output
         if not file.is_file():
             problems.append(Problem(output, f"missing: {route.describe()}"))
+            continue
+        if pages is not None and output not in pages:
             continue
         if route.kind == "concept" and route.concept_id is not None:
             html = file.read_text("utf-8")
@@ -61,6 +66,8 @@ def check_site(
             problems += _redirect(output, file.read_text("utf-8"), wanted)
     for page in sorted(site_dir.rglob("*.html")):
         relative = page.relative_to(site_dir).as_posix()
+        if pages is not None and relative not in pages:
+            continue
         raw = page.read_text("utf-8", errors="replace")
         if "[[" not in raw:
             continue  # no raw wikilink can be in its text: no need to parse it

@@ -11,6 +11,7 @@ the same HTML because it comes from here.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +24,7 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup, escape
 
-from conceptkb import conceptmap, exports, urlspace
+from conceptkb import bodyscan, conceptmap, exports, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
@@ -489,6 +490,87 @@ class SiteModel:
         for entry in entries:
             entry["letter"] = _letter(entry["name"])
         return entries
+
+    # -- what each page depends on ---------------------------------------------------
+
+    def _shown_concept(self, concept_id: str) -> tuple[object, ...]:
+        """What a page that names another concept shows of it."""
+        concept = self.index.concepts.get(concept_id)
+        if concept is None:
+            return (concept_id,)
+        return (
+            concept.id,
+            concept.title,
+            concept.summary,
+            concept.status,
+            concept_id in self.hidden,
+        )
+
+    def _links_in(self, masked: str) -> list[tuple[object, ...]]:
+        """Each wikilink of a text and what it resolves to, as the page shows it."""
+        shown: list[tuple[object, ...]] = []
+        for link in bodyscan.wikilinks(masked):
+            concept = self.index.resolve(link.target).concept
+            target = None if concept is None else self._shown_concept(concept.id)
+            shown.append((link.target, link.label, target))
+        return shown
+
+    def signature(self, src_uri: str) -> str:
+        """A digest of everything a generated page shows: equal digests, equal pages
+        (the site's configuration, theme and navigation aside: the adapter adds them).
+
+        An incremental build renders again only the pages whose digest changed."""
+        page = self.pages[src_uri]
+        parts: list[object] = [page, self._shown(self._broken.get(page.key, ""))]
+        concepts = self.index.concepts
+        if page.kind == "concept":
+            concept = concepts[page.key]
+            index = self.index
+            document = concept.document
+            around = {
+                *concept.broader,
+                *index.narrower.get(concept.id, ()),
+                *index.related.get(concept.id, ()),
+                *index.backlinks.get(concept.id, ()),
+            }
+            if concept.superseded_by:
+                around.add(concept.superseded_by)
+            graph = conceptmap.neighbourhood(index, concept.id, hidden=self.hidden - {concept.id})
+            drawn = [
+                (*self._shown_concept(n.id), concepts[n.id].broader, concepts[n.id].related)
+                for n in graph.nodes
+            ]
+            parts += [
+                document.yaml_text,
+                document.body,
+                self._shown(concept.path),
+                self._withheld.get(src_uri),
+                self._links_in(concept.masked_body),
+                [self._shown_concept(c) for c in sorted(around)],
+                drawn,
+                self.settings.categories,
+            ]
+        elif page.kind in ("index", "category", "tag", "tags"):
+            parts += [
+                self.tags,
+                self.settings.categories,
+                [
+                    (c.id, c.title, c.summary, c.aliases, c.category, c.tags)
+                    for c in sorted(concepts.values(), key=lambda c: c.id)
+                    if c.id not in self.hidden
+                ],
+            ]
+        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def navigation_signature(self) -> str:
+        """A digest of what the generated pages add to every page's navigation."""
+        listed = [(p.src_uri, p.title, p.in_nav) for p in self.pages.values()]
+        return hashlib.sha256(repr(listed).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def links_signature(self, markdown: str) -> str:
+        """A digest of what the wikilinks of one of the site's own pages show."""
+        masked = bodyscan.mask_code(markdown)
+        return hashlib.sha256(repr(self._links_in(masked)).encode()).hexdigest()
 
     def structured_data(self, src_uri: str, page_url: str) -> str | None:
         """The page's schema.org JSON-LD as a ``<script>`` element (concept pages and

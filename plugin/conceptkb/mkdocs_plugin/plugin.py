@@ -19,7 +19,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from conceptkb import bodyscan, htmlpolicy, mathtex
@@ -31,6 +32,7 @@ from conceptkb.kbdate import KbDateError
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.math import MathExtension
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
+from conceptkb.mkdocs_plugin.incremental import Incremental, hash_text
 from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
 from conceptkb.rules import MATH_NOT_RENDERED, RULES_BY_CODE, UNKNOWN_WIKILINK
@@ -77,14 +79,19 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._result: LintResult | None = None
         self._site: Site | None = None
         self._page: Page | None = None
+        self._files: Files | None = None
         self._missing: list[str] = []
         self._tooltips = False
         self._preview = False
         """True under ``mkdocs serve``: a knowledge base with errors still renders."""
+        self._incremental: Incremental | None = None
+        """Under ``mkdocs serve --dirty``: what the session rendered, to render only
+        what an edit changes."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # MkDocs keeps this instance for every rebuild of one `serve` session.
         self._preview = command == "serve"
+        self._incremental = Incremental() if command == "serve" and dirty else None
 
     # -- configuration --------------------------------------------------------------
 
@@ -148,7 +155,34 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             space=result.space,
         )
         self._site.add_files(files)
+        self._files = files
+        if self._incremental is not None:
+            # Material's search keeps the last index in a dirty build and merges each
+            # page's new entries into it, assuming one page changed; the merge here
+            # needs its entries of this build alone.
+            search = config.plugins.get("material/search") or config.plugins.get("search")
+            if search is not None and hasattr(search, "search_index_prev"):
+                search.search_index_prev = None
+            navigation = self._site.model.navigation_signature()
+            self._incremental.decide(config, files, self._signature, navigation)
         return files
+
+    def _signature(self, file: File) -> str:
+        """What a page shows, for an incremental build (see incremental.py)."""
+        assert self._site is not None
+        if self._site.generates(file):
+            return self._site.model.signature(file.src_uri)
+        text = file.content_string
+        return f"{hash_text(text)}:{self._site.model.links_signature(text)}"
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if self._incremental is not None:
+            self._incremental.keep_titles(nav)
+        return nav
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._incremental is not None:
+            self._incremental.forget()
 
     # -- pages ----------------------------------------------------------------------
 
@@ -287,8 +321,18 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         if result is None or site is None:
             return
         index_file = Path(config.site_dir, "search", "search_index.json")
-        if index_file.is_file():
-            data: dict[str, Any] = json.loads(index_file.read_text(encoding="utf-8"))
+        data: dict[str, Any] | None = None
+        rendered: set[str] | None = None
+        if self._incremental is not None and self._files is not None:
+            data = self._incremental.finish(config, self._files)
+            rendered = {
+                f.dest_uri
+                for f in self._files.documentation_pages()
+                if not self._incremental.skipped(f.src_uri)
+            }
+        elif index_file.is_file():
+            data = json.loads(index_file.read_text(encoding="utf-8"))
+        if data is not None:
             site.annotate_search_index(data)
             index_file.write_text(
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
@@ -296,7 +340,9 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         log.info(result.summary())
         if not result.errors:
             # Bodies were checked as they rendered (on_page_content): the rest is the same.
-            problems = check_site(Path(config.site_dir), result.index, site.space, bodies=False)
+            problems = check_site(
+                Path(config.site_dir), result.index, site.space, bodies=False, pages=rendered
+            )
             for problem in problems:
                 log.error(f"conceptkb: check-site: {problem}")
             if problems and not self._preview:

@@ -120,6 +120,10 @@ class Site:
     def _generated_page(self, page: Page) -> bool:
         return page.file.generated_by is not None and page.file.src_uri in self._generated
 
+    def generates(self, file: File) -> bool:
+        """Whether this build generated the file's page (no hand-written file replaced it)."""
+        return file.generated_by is not None and file.src_uri in self._generated
+
     def is_generated(self, page: Page) -> bool:
         return self._generated_page(page)
 

@@ -1,0 +1,224 @@
+"""`mkdocs serve --dirty` renders only what an edit changes, and stays right.
+
+A serve session is driven in-process as MkDocs drives it (one plugin instance,
+configuration reloaded for every build, the same site folder, ``dirty=True``). After
+every fourth of 20 mixed edits (summaries, titles, bodies, relations, tags, status, an added,
+a renamed and a deleted concept, the site's own pages), the served folder must equal a
+clean build of the same files, byte for byte (the search index compared as data, the
+compressed sitemap by its content); and a page that shows nothing of an edited concept
+must not be written again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from .conftest import Project, write_small_kb
+
+SERVE_URL = "http://127.0.0.1:8000/"
+
+
+def _config(project: Project, site: Path):  # type: ignore[no-untyped-def]
+    config = load_config(str(project.root / "mkdocs.yml"), site_dir=str(site))
+    config.site_url = SERVE_URL
+    return config
+
+
+def session(project: Project, site: Path, *, dirty: bool) -> Callable[[], None]:
+    """A serve session's builder: the first call builds, each later call rebuilds."""
+    first = _config(project, site)
+    first.plugins.on_startup(command="serve", dirty=dirty)
+
+    def rebuild() -> None:
+        build(_config(project, site), serve_url=SERVE_URL, dirty=dirty)
+
+    return rebuild
+
+
+def contents(site: Path) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(site).as_posix()
+        if name.endswith(".json"):
+            found[name] = json.loads(path.read_text(encoding="utf-8"))
+        elif name.endswith(".gz"):
+            found[name] = gzip.decompress(path.read_bytes())
+        else:
+            found[name] = path.read_bytes()
+    return found
+
+
+def clean_build(project: Project, site: Path) -> dict[str, object]:
+    """A clean build by a plugin instance of its own: MkDocs keeps one instance per
+    process (for `serve`), which the served session must keep to itself."""
+    shutil.rmtree(site, ignore_errors=True)
+    cache = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
+    kept = dict(cache)
+    cache.clear()
+    try:
+        session(project, site, dirty=False)()
+    finally:
+        cache.clear()
+        cache.update(kept)
+    return contents(site)
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def served(project: Project, tmp_path: Path) -> Project:
+    write_small_kb(project)
+    project.concept(
+        "isolated",
+        "Isolated",
+        summary="Isolated is a concept that no other concept shows.",
+        body="It stands alone.\n",
+        references=[{"title": "Paper Z", "url": "https://example.org/z"}],
+    )
+    project.write("docs/index.md", "# Home\n\nStart with [[lora]] or [[Prompt design]].\n")
+    project.write("docs/guide.md", "# Guide\n\nSee [[peft]].\n")
+    project.config({"severity": {"CK3": "off"}})
+    return project
+
+
+def edits(project: Project) -> list[tuple[str, Callable[[], None]]]:
+    concepts = project.concepts
+    return [
+        ("summary", lambda: _replace(concepts / "prompting.md", "steers", "guides")),
+        ("title", lambda: _replace(concepts / "lora.md", "title: LoRA", "title: LoRA method")),
+        ("body", lambda: _replace(concepts / "peft.md", "A kind of", "A family of")),
+        (
+            "body link",
+            lambda: _replace(
+                concepts / "prompting.md", "Cheaper than", "See [[lora]]; cheaper than"
+            ),
+        ),
+        (
+            "alias",
+            lambda: _replace(
+                concepts / "lora.md",
+                "- Low-Rank Adaptation",
+                "- Low-Rank Adaptation\n- LoRA adapters",
+            ),
+        ),
+        (
+            "tag",
+            lambda: _replace(
+                concepts / "prompting.md",
+                "category: practice",
+                "category: practice\ntags:\n- inference",
+            ),
+        ),
+        (
+            "related",
+            lambda: _replace(
+                concepts / "fine-tuning.md", "category:", "related:\n- prompting\ncategory:"
+            ),
+        ),
+        (
+            "added",
+            lambda: project.concept(
+                "qlora",
+                "QLoRA",
+                summary="QLoRA fine-tunes a quantised model with LoRA adapters.",
+                body="Builds on [[lora]].\n",
+                broader=["lora"],
+                category="technique",
+                references=[{"title": "Paper Q", "url": "https://arxiv.org/abs/2305.14314"}],
+            ),
+        ),
+        (
+            "draft",
+            lambda: _replace(
+                concepts / "qlora.md", "category: technique", "category: technique\nstatus: draft"
+            ),
+        ),
+        (
+            "guide",
+            lambda: project.write("docs/guide.md", "# Guide\n\nSee [[peft]] and [[qlora]].\n"),
+        ),
+        (
+            "category",
+            lambda: _replace(
+                concepts / "prompting.md", "category: practice", "category: technique"
+            ),
+        ),
+        ("published", lambda: _replace(concepts / "qlora.md", "\nstatus: draft", "")),
+        ("summary again", lambda: _replace(concepts / "peft.md", "small number", "small share")),
+        ("renamed", lambda: _rename(project)),
+        ("broader", lambda: _replace(concepts / "qlora.md", "- lora", "- peft")),
+        ("deleted", lambda: _delete(project)),
+        ("home", lambda: project.write("docs/index.md", "# Home\n\nStart with [[peft]].\n")),
+        (
+            "error",
+            lambda: _replace(concepts / "fine-tuning.md", "see [[lora]]", "see [[nowhere]]"),
+        ),
+        ("fixed", lambda: _replace(concepts / "fine-tuning.md", "see [[nowhere]]", "see [[lora]]")),
+        ("last", lambda: _replace(concepts / "prompt-design.md", "guides", "steers")),
+    ]
+
+
+def _rename(project: Project) -> None:
+    old = project.concepts / "prompting.md"
+    text = old.read_text(encoding="utf-8").replace(
+        "category: technique", "category: technique\nformer_ids:\n- prompting", 1
+    )
+    (project.concepts / "prompt-design.md").write_text(text, encoding="utf-8")
+    old.unlink()
+    _replace(project.concepts / "fine-tuning.md", "- prompting", "- prompt-design")
+
+
+def _delete(project: Project) -> None:
+    (project.concepts / "qlora.md").unlink()
+    project.write("docs/guide.md", "# Guide\n\nSee [[peft]].\n")
+
+
+def test_twenty_edits_serve_the_same_site_as_a_clean_build(served: Project, tmp_path: Path) -> None:
+    site = tmp_path / "served"
+    rebuild = session(served, site, dirty=True)
+    rebuild()
+    steps = edits(served)
+    assert len(steps) == 20
+    for number, (name, edit) in enumerate(steps, start=1):
+        edit()
+        rebuild()
+        if number % 4:
+            continue  # compared every fourth edit: a clean build costs seconds
+        expected = clean_build(served, tmp_path / "clean")
+        got = contents(site)
+        assert got.keys() == expected.keys(), (name, got.keys() ^ expected.keys())
+        different = [path for path in got if got[path] != expected[path]]
+        assert not different, (name, different)
+
+
+def test_an_edit_rewrites_only_the_pages_that_show_the_concept(
+    served: Project, tmp_path: Path
+) -> None:
+    site = tmp_path / "served"
+    rebuild = session(served, site, dirty=True)
+    rebuild()
+    isolated = site / "concepts" / "isolated" / "index.html"
+    guide = site / "guide" / "index.html"
+    lora = site / "concepts" / "lora" / "index.html"
+    before = isolated.stat().st_mtime_ns, guide.stat().st_mtime_ns, lora.stat().st_mtime_ns
+    _replace(served.concepts / "prompting.md", "steers", "guides")
+    rebuild()
+    assert isolated.stat().st_mtime_ns == before[0]  # shows nothing of prompting
+    assert guide.stat().st_mtime_ns == before[1]  # the site's own page links to peft only
+    assert lora.stat().st_mtime_ns != before[2]  # its body links to prompting
+    assert "guides" in (site / "concepts" / "prompting" / "index.html").read_text()
