@@ -8,6 +8,7 @@ pages, and renders them through overridable Jinja templates.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -71,6 +72,20 @@ def _bounded(render: Callable[[MkDocsConfig, Files], None], concept: Concept) ->
     return run
 
 
+class _DirtyWarning(logging.Filter):
+    """MkDocs warns that a dirty build gives inaccurate navigation and links; with the
+    plugin deciding what to render (incremental.py), it does not: say so instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("A 'dirty' build is being performed"):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg = "conceptkb: incremental build: pages whose content changed are rendered"
+        return True
+
+
+_DIRTY_WARNING = _DirtyWarning()
+
+
 class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-call]
     """Lints concept files and renders them into a cross-linked glossary."""
 
@@ -92,6 +107,13 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         # MkDocs keeps this instance for every rebuild of one `serve` session.
         self._preview = command == "serve"
         self._incremental = Incremental() if command == "serve" and dirty else None
+        build_log = logging.getLogger("mkdocs.commands.build")
+        build_log.removeFilter(_DIRTY_WARNING)
+        if self._incremental is not None:
+            build_log.addFilter(_DIRTY_WARNING)
+
+    def on_shutdown(self) -> None:
+        logging.getLogger("mkdocs.commands.build").removeFilter(_DIRTY_WARNING)
 
     # -- configuration --------------------------------------------------------------
 
