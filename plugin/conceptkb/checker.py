@@ -31,6 +31,7 @@ from conceptkb.names import (
     skeleton,
     slugify,
 )
+from conceptkb.readcache import ReadCache, Reading, stamp
 from conceptkb.rules import (
     AMBIGUOUS_WIKILINK,
     BODY_LIMITS,
@@ -151,8 +152,9 @@ def discover(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> li
 class _Run:
     """The state of one lint run; a new one for every run, nothing shared."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cache: ReadCache | None = None) -> None:
         self.settings = settings
+        self.cache = cache
         self.schema = SchemaChecker(settings.categories)
         self.findings: list[Finding] = []
         self.concepts: list[Concept] = []
@@ -176,6 +178,24 @@ class _Run:
     # -- one file -------------------------------------------------------------------
 
     def read(self, path: Path) -> None:
+        cache = self.cache
+        if cache is None:
+            self._read(path)
+            return
+        before = stamp(path)
+        kept = cache.get(path, before)
+        if kept is not None:
+            self.findings.extend(kept.findings)
+            if kept.concept is not None:
+                self.concepts.append(kept.concept)
+            return
+        findings, concepts = len(self.findings), len(self.concepts)
+        self._read(path)
+        if before is not None and stamp(path) == before:  # not changed while being read
+            concept = self.concepts[concepts] if len(self.concepts) > concepts else None
+            cache.put(path, Reading(before, tuple(self.findings[findings:]), concept))
+
+    def _read(self, path: Path) -> None:
         folder = self._folders.get(path.parent)
         if folder is None:
             folder = self._folders[path.parent] = display_path(path.parent, self.settings.base_dir)
@@ -768,14 +788,17 @@ def wikilink_problem(index: ConceptIndex, target: str) -> tuple[str, str] | None
     return None
 
 
-def lint(settings: Settings, paths: Iterable[Path] | None = None) -> LintResult:
+def lint(
+    settings: Settings, paths: Iterable[Path] | None = None, *, cache: ReadCache | None = None
+) -> LintResult:
     """Lint the knowledge base; report findings for ``paths`` only, when given.
 
     Cross-reference checks always see every concept in ``settings.concepts_dir``
-    plus the given paths.
+    plus the given paths. ``cache`` keeps each file's reading for the next run of the
+    same session (``mkdocs serve``): unchanged files are not read again.
     """
     with _fewer_collections():
-        return _lint(settings, paths)
+        return _lint(settings, paths, cache)
 
 
 @contextlib.contextmanager
@@ -792,8 +815,10 @@ def _fewer_collections() -> Iterator[None]:
             gc.enable()
 
 
-def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
-    run = _Run(settings)
+def _lint(settings: Settings, paths: Iterable[Path] | None, cache: ReadCache | None) -> LintResult:
+    if cache is not None:
+        cache.for_settings(settings)
+    run = _Run(settings, cache)
     unreadable: list[tuple[Path, str]] = []
     files = discover(settings.concepts_dir, unreadable)
     if not settings.concepts_dir.is_dir() and not unreadable:
@@ -816,6 +841,8 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
         files += [p for p in selected if p.resolve() not in known]
     for path in files:
         run.read(path)
+    if cache is not None:
+        cache.keep_only(set(files))
     run.find_kb_date()
     index = run.cross_check()
     findings = [f for f in map(settings.apply, run.findings) if f is not None]

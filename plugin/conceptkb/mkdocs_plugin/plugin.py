@@ -36,6 +36,7 @@ from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.incremental import Incremental, hash_text
 from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
+from conceptkb.readcache import ReadCache
 from conceptkb.rules import MATH_NOT_RENDERED, RULES_BY_CODE, UNKNOWN_WIKILINK
 from conceptkb.settings import Settings, SettingsError, from_options
 from conceptkb.sitemodel import SCRIPTS, STYLESHEETS
@@ -99,6 +100,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._tooltips = False
         self._preview = False
         """True under ``mkdocs serve``: a knowledge base with errors still renders."""
+        self._read_cache: ReadCache | None = None
         self._incremental: Incremental | None = None
         """Under ``mkdocs serve --dirty``: what the session rendered, to render only
         what an edit changes."""
@@ -107,6 +109,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         # MkDocs keeps this instance for every rebuild of one `serve` session.
         self._preview = command == "serve"
         self._incremental = Incremental() if command == "serve" and dirty else None
+        # Under serve, unchanged files are not read again by the lint of each rebuild.
+        self._read_cache = ReadCache() if command == "serve" else None
         build_log = logging.getLogger("mkdocs.commands.build")
         build_log.removeFilter(_DIRTY_WARNING)
         if self._incremental is not None:
@@ -149,7 +153,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self._settings is not None
         try:
-            result = lint(self._settings)
+            result = lint(self._settings, cache=self._read_cache)
         except (BaselineError, KbDateError) as error:
             raise PluginError(f"conceptkb: {error}") from error
         for finding in result.findings:
