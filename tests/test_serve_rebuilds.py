@@ -28,8 +28,8 @@ from mkdocs.exceptions import Abort, MkDocsException
 
 from conceptkb import scaffold
 from conceptkb.markdown_ext import WikilinkExtension
-from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
+from conceptkb.sitemodel import STYLESHEETS
 
 from .conftest import REVIEWED, Built, Project
 from .test_nothing_lost import assert_nothing_lost
@@ -168,7 +168,7 @@ def test_many_rebuilds_with_edits_leave_a_correct_site(server: Server) -> None:
         ok, log, config = server.rebuild()
         # on_config ran on a fresh config: one wikilink extension, one stylesheet
         assert sum(isinstance(e, WikilinkExtension) for e in config.markdown_extensions) == 1
-        assert config.extra_css.count(Site.CSS) == 1
+        assert config.extra_css.count(STYLESHEETS[0]) == 1
         assert "Traceback" not in log
         if step == 3:  # the preview goes on: the broken file's page shows its finding
             failures += 1
