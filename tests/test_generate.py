@@ -262,3 +262,28 @@ def test_math_renders_in_bodies_and_never_in_summaries(
     assert "$2" in page.select_one(".ck-body").get_text()
     assert page.select_one(".ck-summary").get_text() == summary
     assert page.select_one(".ck-summary math") is None
+
+
+def test_a_watch_session_writes_what_a_fresh_run_writes(kb: Project) -> None:
+    """The watcher reuses pages whose digest did not change: after each edit its tree
+    equals the tree a fresh run writes."""
+    session = generate.Generator(kb.root / "mkdocs.yml")
+    session.run()
+    edits = [
+        lambda: kb.concept("prompting", "Prompting", summary="Prompting, edited once."),
+        lambda: kb.concept(
+            "extra", "Extra", body="See [[lora]].\n", related=["peft"], tags=["efficiency"]
+        ),
+        lambda: (kb.concepts / "extra.md").unlink(),
+        lambda: kb.write("docs/index.md", "# Home\n\nSee [[peft]].\n"),
+    ]
+    for edit in edits:
+        edit()
+        session.run()
+        fresh = generate.Generator(kb.root / "mkdocs.yml", kb.root / "build" / "fresh")
+        fresh.run()
+        docs = kb.root / "build" / "fresh" / "docs"
+        expected = {
+            p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()
+        }
+        assert tree_files(kb.root) == expected

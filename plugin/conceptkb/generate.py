@@ -20,6 +20,7 @@ longer has are removed: running it twice changes nothing.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import json
 import os
@@ -30,9 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conceptkb import bodyscan, manifest, mdlinks, mkdocsyml, urlspace
+from conceptkb import __version__, bodyscan, manifest, mdlinks, mkdocsyml, urlspace
 from conceptkb.checker import LintResult, display_path, lint, wikilink_problem
 from conceptkb.diagnostics import Finding
+from conceptkb.readcache import ReadCache
 from conceptkb.rules import RULES_BY_CODE
 from conceptkb.settings import PLUGIN_NAME, Settings, from_mkdocs_yml
 from conceptkb.sitemodel import SCRIPTS, STYLESHEETS, SiteModel
@@ -63,6 +65,10 @@ class Outcome:
     """Findings in the site's own pages (unknown wikilinks), as the plugin reports them."""
     refused: bool = False
     """True when errors kept anything from being written."""
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def default_out(config_file: Path) -> Path:
@@ -128,6 +134,10 @@ class Generator:
         if self.out == self.docs_dir or self.docs_dir.is_relative_to(self.out):
             raise GenerateError(f"--out {out}: must not hold the docs folder {self.docs_dir}")
         self.docs_out = self.out / "docs"
+        # Kept between the runs of one `--watch` session: each file's reading, and each
+        # generated page with the digest of what it shows (sitemodel.signature).
+        self._reads = ReadCache()
+        self._pages: dict[str, tuple[str, bytes]] = {}
 
     # -- the inputs ------------------------------------------------------------------
 
@@ -141,6 +151,18 @@ class Generator:
     def _custom_dir(self) -> Path | None:
         custom = self._theme().get("custom_dir")
         return (self.root / str(custom)) if isinstance(custom, str) else None
+
+    def _custom_files(self) -> list[tuple[str, int, int]]:
+        """The theme overrides' files: the templates may be overridden there."""
+        custom = self._custom_dir()
+        if custom is None or not custom.is_dir():
+            return []
+        found = []
+        for path in sorted(custom.rglob("*")):
+            if path.is_file():
+                status = path.stat()
+                found.append((path.as_posix(), status.st_mtime_ns, status.st_size))
+        return found
 
     def _tooltips(self) -> bool:
         return "content.tooltips" in (self._theme().get("features") or ())
@@ -167,7 +189,7 @@ class Generator:
 
     def run(self, *, preview: bool = False) -> Outcome:
         settings = self.settings()
-        result = lint(settings)
+        result = lint(settings, cache=self._reads)
         outcome = Outcome(result)
         if result.errors and not preview:
             outcome.refused = True
@@ -221,9 +243,17 @@ class Generator:
                     )
                     outcome.warnings.append(finding)
             files[src_uri] = (front + mdlinks.resolve(body, src_uri, index, layout)).encode()
+        shared = _digest(__version__, repr(self.config), model.settings, self._custom_files())
+        pages: dict[str, tuple[str, bytes]] = {}
         for page in model.pages.values():
             if page.src_uri in files:
                 continue  # the site's own file wins, as it does in a MkDocs build
+            key = _digest(shared, model.signature(page.src_uri))
+            kept = self._pages.get(page.src_uri)
+            if kept is not None and kept[0] == key:
+                files[page.src_uri] = kept[1]
+                pages[page.src_uri] = kept
+                continue
             page_url = model.url(page.src_uri)
             concept = model.concept_of(page.src_uri)
             body = ""
@@ -238,6 +268,8 @@ class Generator:
             if script is not None:
                 parts.append("\n\n" + script)
             files[page.src_uri] = ("".join(parts).rstrip("\n") + "\n").encode()
+            pages[page.src_uri] = (key, files[page.src_uri])
+        self._pages = pages
         for static in model.files():
             if static.src_uri not in files:
                 content = static.content
