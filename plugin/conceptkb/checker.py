@@ -442,7 +442,10 @@ class _Run:
             index.concepts.values(), self.kb_date, self.settings.review_period_months
         )
         for problem in found:
-            self.at(problem.concept.document, problem.where, problem.code, problem.message)
+            if not problem.where:  # the file as a whole: no need to parse it for a position
+                self.report(problem.concept.path, 1, 1, problem.code, problem.message)
+            else:
+                self.at(problem.concept.document, problem.where, problem.code, problem.message)
 
     def _check_duplicate_ids(self) -> list[Concept]:
         owner: dict[str, Concept] = {}
