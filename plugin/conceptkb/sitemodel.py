@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup, escape
 
-from conceptkb import conceptmap, exports, urlspace
+from conceptkb import conceptmap, exports, headtags, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
@@ -215,7 +215,16 @@ class SiteModel:
                 must_win=True,
             )
         yield from self._broken_pages()
-        yield Page(layout.index, "index", "", "Concepts", in_nav=self._in_nav(layout.index, True))
+        shown = len(index.concepts) - len(self.hidden)
+        of_site = f" of {self.site_name}" if self.site_name else ""
+        yield Page(
+            layout.index,
+            "index",
+            "",
+            "Concepts",
+            f"All {shown} concepts{of_site}, from A to Z, each with its summary.",
+            in_nav=self._in_nav(layout.index, True),
+        )
         for category in self.settings.categories:
             src_uri = layout.category(category)
             yield Page(
@@ -489,6 +498,29 @@ class SiteModel:
         for entry in entries:
             entry["letter"] = _letter(entry["name"])
         return entries
+
+    def head_tags(
+        self, src_uri: str, page_url: str, *, present: Collection[str] = ()
+    ) -> str | None:
+        """The ``<head>`` tags of a concept page or the index as HTML: canonical link,
+        description, OpenGraph and Twitter card (see :mod:`conceptkb.headtags`),
+        without the keys in ``present``, which the theme writes itself. None for other
+        pages, or when nothing is left."""
+        page = self.pages.get(src_uri)
+        if page is None or page.kind not in ("concept", "index"):
+            return None
+        url = self._absolute(self.url(src_uri), page_url) if self.settings.site_url else ""
+        tags = headtags.head_tags(
+            title=page.title,
+            description=page.description,
+            url=url,
+            kind="article" if page.kind == "concept" else "website",
+            site_name=self.site_name,
+            present=present,
+        )
+        if not tags:
+            return None
+        return self.env.get_template("conceptkb/head.html").render(tags=tags).strip() + "\n"
 
     def structured_data(self, src_uri: str, page_url: str) -> str | None:
         """The page's schema.org JSON-LD as a ``<script>`` element (concept pages and
