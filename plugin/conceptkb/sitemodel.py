@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup, escape
 
-from conceptkb import conceptmap, exports, headtags, urlspace
+from conceptkb import citation, conceptmap, exports, headtags, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
@@ -40,7 +40,10 @@ UNSAFE_BODY = frozenset({BODY_LIMITS, UNSAFE_HTML, UNSAFE_URL, RESERVED_HTML_ID}
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
 STYLESHEETS = ("assets/conceptkb/conceptkb.css",)
 """The stylesheets every site gets, by site path (files of the package's ``assets/``)."""
-SCRIPTS = ("assets/conceptkb/conceptkb.js",)
+SCRIPTS = (
+    "assets/conceptkb/conceptkb.js",
+    "assets/conceptkb/cite.js",
+)
 """The scripts every site gets, by site path: each works on its own, without the others."""
 ASSETS = STYLESHEETS + SCRIPTS
 _ASSETS = resources.files("conceptkb").joinpath("assets")
@@ -442,6 +445,14 @@ class SiteModel:
             tags=[{"name": t, "url": href(self.layout.tag(t))} for t in concept.tags],
             sections=shown,
             successor=None if successor is None else self._link(successor.id, href),
+            citation=citation.cite(
+                concept.id,
+                concept.title,
+                site_name=self.site_name,
+                reviewed=concept.reviewed,
+                url=self._absolute_concept_url(concept.id),
+                absolute=bool(self.settings.site_url),
+            ),
             concept_map=Markup(drawing),
             references=[
                 {
