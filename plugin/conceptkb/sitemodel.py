@@ -43,6 +43,7 @@ STYLESHEETS = ("assets/conceptkb/conceptkb.css",)
 SCRIPTS = (
     "assets/conceptkb/conceptkb.js",
     "assets/conceptkb/cite.js",
+    "assets/conceptkb/notfound.js",
 )
 """The scripts every site gets, by site path: each works on its own, without the others."""
 ASSETS = STYLESHEETS + SCRIPTS
