@@ -88,7 +88,7 @@ def test_concept_and_index_pages_carry_each_tag_once(
     index_url = SITE_URL + ("concepts/" if directory_urls else "concepts/index.html")
     assert (tags["og:type"], tags["og:title"]) == ("website", "Concepts")
     assert tags["canonical"] == tags["og:url"] == index_url
-    description = "All 4 concepts of Test glossary, from A to Z, each with its summary."
+    description = "An A-Z index of the 4 concepts of Test glossary, each with its summary."
     assert tags["description"] == tags["og:description"] == description
 
 
@@ -113,6 +113,9 @@ def test_names_are_whole_attribute_values(project: Project) -> None:
     assert tags["og:title"] == tags["twitter:title"] == HOSTILE_TITLE
     assert tags["og:description"] == tags["twitter:description"] == one_line
     assert tags["og:site_name"] == 'Q&A "site" <1>'
+    index = tags_of(read(built.site_dir, "concepts/index.html"))
+    expected = 'An A-Z index of the 1 concept of Q&A "site" <1>, each with its summary.'
+    assert index["description"] == index["og:description"] == expected
 
 
 def test_tags_a_page_already_declares_are_left_out() -> None:

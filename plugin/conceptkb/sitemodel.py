@@ -219,14 +219,15 @@ class SiteModel:
                 must_win=True,
             )
         yield from self._broken_pages()
-        shown = len(index.concepts) - len(self.hidden)
+        listed = len(index.concepts) - len(self.hidden)
         of_site = f" of {self.site_name}" if self.site_name else ""
         yield Page(
             layout.index,
             "index",
             "",
             "Concepts",
-            f"All {shown} concepts{of_site}, from A to Z, each with its summary.",
+            f"An A-Z index of the {listed} concept{'' if listed == 1 else 's'}{of_site},"
+            " each with its summary.",
             in_nav=self._in_nav(layout.index, True),
         )
         for category in self.settings.categories:
