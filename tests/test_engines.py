@@ -21,14 +21,18 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
+from xml.etree import ElementTree
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conceptkb import cli
+from conceptkb import cli, mkdocsyml
 
 from .conftest import K8S_CATEGORIES
+from .test_head_tags import tags_of
+from .test_plugin_build import SITEMAP
 
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "tests" / "fixtures" / "kubernetes-glossary"
@@ -181,6 +185,35 @@ def test_three_engines_show_the_same_concept_pages(built: Built) -> None:
         assert other.keys() == pages.keys(), name
         for concept_id, content in pages.items():
             assert other[concept_id] == content, f"{name}: {concept_id}"
+
+
+def test_three_engines_give_the_same_head_tags(built: Built) -> None:
+    """Canonical link, description, OpenGraph and Twitter card: each once (Zensical's
+    come through the theme override `conceptkb generate` writes), the same everywhere."""
+    ids = sorted(path.stem for path in (built.project / "concepts").glob("*.md"))
+    pages = ["concepts/index.html", *(f"concepts/{concept_id}/index.html" for concept_id in ids)]
+    expected = {path: tags_of((built.sites["mkdocs"] / path).read_text("utf-8")) for path in pages}
+    assert all(tags["og:title"] and tags["twitter:card"] for tags in expected.values())
+    has_site_url = bool(mkdocsyml.load(built.project / "mkdocs.yml").get("site_url"))
+    assert all(("canonical" in tags) == has_site_url for tags in expected.values())
+    for name in ENGINES[1:]:
+        for path in pages:
+            assert tags_of((built.sites[name] / path).read_text("utf-8")) == expected[path], (
+                name,
+                path,
+            )
+
+
+def test_every_engine_lists_every_concept_page_in_its_sitemap(built: Built) -> None:
+    site_url = mkdocsyml.load(built.project / "mkdocs.yml").get("site_url")
+    if not site_url:
+        pytest.skip("a sitemap lists absolute URLs: this site has no site_url")
+    ids = [path.stem for path in (built.project / "concepts").glob("*.md")]
+    wanted = {urljoin(site_url, f"concepts/{concept_id}/") for concept_id in ids}
+    for name in ENGINES:
+        sitemap = ElementTree.parse(built.sites[name] / "sitemap.xml")
+        listed = {loc.text for loc in sitemap.iter(f"{{{SITEMAP}}}loc")}
+        assert wanted <= listed, (name, sorted(wanted - listed)[:5])
 
 
 def test_every_engine_finds_aliases_in_its_own_search_index(built: Built) -> None:

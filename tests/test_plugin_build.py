@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
@@ -13,6 +14,8 @@ from bs4 import BeautifulSoup
 from conceptkb.schema import export_schema_text
 
 from .conftest import K8S_CATEGORIES, K8S_CORPUS, SMALL_KB, Built, Project
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def concept_page(built: Built, concept_id: str, directory_urls: bool = True) -> BeautifulSoup:
@@ -245,11 +248,45 @@ def test_sub_path_site_url(small_kb: Project) -> None:
     assert page.select_one(".ck-body a.ck-link")["href"] == "../peft/"
     term = json.loads(page.find("script", type="application/ld+json").string)
     assert term["url"] == "https://example.org/docs/kb/concepts/lora/"
+    assert term["inDefinedTermSet"] == "https://example.org/docs/kb/concepts/"
+    term_set = json.loads(built.html("concepts/").find("script", type="application/ld+json").string)
+    assert term_set["url"] == "https://example.org/docs/kb/concepts/"
+    assert {t["url"] for t in term_set["hasDefinedTerm"]} == {
+        f"https://example.org/docs/kb/concepts/{concept_id}/" for concept_id in SMALL_KB
+    }
     redirect = built.html("concepts/low-rank-adaptation/")
     assert redirect.find("link", rel="canonical")["href"] == (
         "https://example.org/docs/kb/concepts/lora/"
     )
     assert redirect.find("meta", attrs={"http-equiv": "refresh"})["content"] == "0; url=../lora/"
+
+
+@pytest.mark.parametrize("directory_urls", [True, False], ids=["directory-urls", "no-directory"])
+def test_sitemap_lists_every_page_at_its_absolute_url(
+    small_kb: Project, directory_urls: bool
+) -> None:
+    site_url = "https://example.org/docs/kb/"
+    small_kb.config(site_url=site_url, use_directory_urls=directory_urls)
+    built = small_kb.build()
+    assert built.ok, built.error
+    sitemap = ElementTree.parse(built.site_dir / "sitemap.xml")
+    listed = [loc.text for loc in sitemap.iter(f"{{{SITEMAP}}}loc")]
+    pages = set()
+    for file in built.site_dir.rglob("*.html"):
+        path = file.relative_to(built.site_dir).as_posix()
+        page = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+        if path == "404.html" or page.find("meta", attrs={"http-equiv": "refresh"}):
+            continue  # the error page and the redirects are not pages to index
+        if directory_urls:
+            path = path.removesuffix("index.html")
+        pages.add(site_url + path)
+    lora, tags = ("concepts/lora/", "concepts/tags/")
+    if not directory_urls:
+        lora, tags = ("concepts/lora.html", "concepts/tags/index.html")
+    assert {site_url + lora, site_url + tags} <= pages  # the check sees pages
+    assert sorted(listed) == sorted(pages)
+    canonical = concept_page(built, "lora", directory_urls).find("link", rel="canonical")
+    assert canonical["href"] == site_url + lora
 
 
 def test_edit_link_points_to_the_concept_file(small_kb: Project) -> None:

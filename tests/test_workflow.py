@@ -11,7 +11,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 import yaml
+
+from conceptkb import mkdocsyml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +53,25 @@ def test_workflow_commands_exist() -> None:
     lint = [run for run in runs if "conceptkb lint" in run]
     assert lint and all("--format github" in run or "--format sarif" in run for run in lint)
     assert any("--changed" in run for run in lint)
+
+
+def test_the_published_site_knows_its_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """site_url comes from SITE_URL, which the build job sets to the GitHub Pages URL
+    before building; without it, the address `make serve` listens on."""
+    monkeypatch.delenv("SITE_URL", raising=False)
+    assert mkdocsyml.load(ROOT / "mkdocs.yml")["site_url"] == "http://127.0.0.1:8000/"
+    monkeypatch.setenv("SITE_URL", "https://example.org/kb/")
+    assert mkdocsyml.load(ROOT / "mkdocs.yml")["site_url"] == "https://example.org/kb/"
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    names = [step.get("uses", step.get("run", "")) for step in steps]
+    pages = next(i for i, name in enumerate(names) if name.startswith("actions/configure-pages@"))
+    export = next(i for i, name in enumerate(names) if "SITE_URL=" in name and "GITHUB_ENV" in name)
+    build = names.index("make build")
+    assert pages < export < build
+    base_url = f"steps.{steps[pages]['id']}.outputs.base_url"
+    assert steps[export]["env"]["BASE_URL"] == "${{ " + base_url + " }}"
+    assert steps[pages]["if"] == steps[export]["if"]
 
 
 def test_pre_commit_hook_entry_runs(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from conceptkb import bodyscan
 from conceptkb.htmlpolicy import check_html
 
 from .conftest import Built, Project
+from .test_head_tags import tags_of
 
 VECTORS_FILE = Path(__file__).resolve().parent / "fixtures" / "xss_vectors.txt"
 VECTORS = [
@@ -363,6 +364,14 @@ def test_payloads_in_tooltips_are_whole_attribute_values(payload_site: Built) ->
             # Escaped once more for Material's tooltips, which use innerHTML.
             assert html.unescape(link["title"]) == SUMMARY, (path, str(link))
             assert set(link.attrs) <= {"href", "title", "class"}, (path, str(link))
+
+
+def test_head_tags_hold_the_names_as_whole_attribute_values(payload_site: Built) -> None:
+    raw = (payload_site.site_dir / "concepts/payload/index.html").read_text(encoding="utf-8")
+    tags = tags_of(raw)
+    assert tags["og:title"] == tags["twitter:title"] == TITLE
+    assert tags["og:description"] == tags["twitter:description"] == SUMMARY
+    assert tags["description"] == SUMMARY
 
 
 def test_json_ld_parses_and_holds_the_names(payload_site: Built) -> None:

@@ -264,6 +264,8 @@ def _report_generated(outcome: generate.Outcome, format: str, out: TextIO) -> No
     if outcome.refused:
         out.write("conceptkb generate: nothing written: fix the errors (or use --preview)\n")
         return
+    for note in outcome.notes:
+        out.write(f"conceptkb generate: note: {note}\n")
     config = outcome.config_file.name if outcome.config_file is not None else "?"
     out.write(
         f"conceptkb generate: {len(outcome.written)} written, {len(outcome.removed)} removed,"

@@ -6,11 +6,15 @@ extensions, but not MkDocs plugins) builds the tree this writes:
 - ``<out>/docs/``: the site's own docs with wikilinks written as Markdown links, and
   every page, redirect, export and asset of the site model, each page as Markdown
   front matter and the HTML the MkDocs plugin would put on it;
+- ``<out>/overrides/``: the theme overrides the engine builds with: the site's own
+  ``custom_dir``, copied, and a ``main.html`` that puts each generated page's head
+  tags (its ``conceptkb_head`` front matter) into ``<head>``, unless the site has its
+  own ``main.html``;
 - ``<out>/manifest.json``: the sources and their content hash;
 - ``<config>.generated.yml`` beside the original configuration (Zensical builds only
   folders inside the configuration's folder): the original settings with ``docs_dir``
-  pointing at the tree, the ``conceptkb`` plugin left out, and ``conceptkb.guard``
-  given the manifest, so that a stale tree stops the build.
+  and the theme's ``custom_dir`` pointing at the tree, the ``conceptkb`` plugin left
+  out, and ``conceptkb.guard`` given the manifest, so that a stale tree stops the build.
 
 Nothing is written when the knowledge base has errors, unless it is a preview. A file
 is rewritten only when its content changes, and files of earlier runs that the site no
@@ -28,6 +32,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +51,16 @@ configuration says so, since another engine has other defaults."""
 NEEDED_EXTENSIONS = ("attr_list", "md_in_html", "conceptkb.math")
 """Python-Markdown extensions the generated pages rely on: ``{: .ck-link }`` on links,
 Markdown inside the concept page's HTML, and math (the plugin adds it to every build)."""
+OVERRIDES = "overrides"
+"""The folder of the tree that the generated configuration names as the theme's
+``custom_dir``."""
+MAIN_HTML = "main.html"
+HEAD_KEY = "conceptkb_head"
+"""The front matter key that carries a page's head tags to the theme override."""
+THEME_WRITES = ("description", "canonical")
+"""Head tags Zensical's theme writes itself: the description from the front matter,
+the canonical link from ``site_url``."""
+_MAIN = resources.files("conceptkb") / "templates" / "zensical" / MAIN_HTML
 
 
 class GenerateError(ValueError):
@@ -65,6 +80,8 @@ class Outcome:
     """Findings in the site's own pages (unknown wikilinks), as the plugin reports them."""
     refused: bool = False
     """True when errors kept anything from being written."""
+    notes: list[str] = field(default_factory=list)
+    """What the tree cannot do for this site, and why."""
 
 
 def _digest(*parts: object) -> str:
@@ -79,12 +96,14 @@ def generated_config_path(config_file: Path) -> Path:
     return config_file.with_name(f"{config_file.stem}.generated.yml")
 
 
-def _front_matter(title: str, description: str, search: dict[str, Any]) -> str:
+def _front_matter(title: str, description: str, search: dict[str, Any], head: str = "") -> str:
     # JSON strings are YAML strings; the theme inserts titles as HTML: escape them.
     lines = ["---", f"title: {json.dumps(html.escape(title))}"]
     if description:
         lines.append(f"description: {json.dumps(html.escape(description))}")
     lines.append(f"search: {json.dumps(search)}")
+    if head:
+        lines.append(f"{HEAD_KEY}: {json.dumps(head)}")  # HTML, printed by main.html
     return "\n".join(lines) + "\n---\n\n"
 
 
@@ -102,7 +121,8 @@ def _split_front_matter(text: str) -> tuple[str, str]:
 
 
 def _docs_files(docs_dir: Path, skip: Path) -> Iterator[tuple[str, Path]]:
-    """Every file of the docs folder as MkDocs sees it (no dot-files), by source path."""
+    """Every file of the docs folder (or a theme folder) as MkDocs sees it (no
+    dot-files), by source path."""
     for folder, dirs, names in os.walk(docs_dir):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and here / d != skip)
@@ -133,11 +153,15 @@ class Generator:
         self.docs_dir = (self.root / str(self.config.get("docs_dir") or "docs")).resolve()
         if self.out == self.docs_dir or self.docs_dir.is_relative_to(self.out):
             raise GenerateError(f"--out {out}: must not hold the docs folder {self.docs_dir}")
+        custom = self._custom_dir()
+        if custom is not None and not custom.is_dir():
+            raise GenerateError(f"{config_file.name}: theme.custom_dir {custom} is not a folder")
         self.docs_out = self.out / "docs"
         # Kept between the runs of one `--watch` session: each file's reading, and each
         # generated page with the digest of what it shows (sitemodel.signature).
         self._reads = ReadCache()
         self._pages: dict[str, tuple[str, bytes]] = {}
+        self.overrides_out = self.out / OVERRIDES
 
     # -- the inputs ------------------------------------------------------------------
 
@@ -212,7 +236,8 @@ class Generator:
             findings=result.findings if preview else (),
         )
         files = self._files(model, outcome)
-        self._write(files, outcome)
+        self._write(self.docs_out, files, outcome, "")
+        self._write(self.overrides_out, self._overrides(outcome), outcome, f"{OVERRIDES}/")
         record = manifest.make(self.root, self.sources(settings), skip=self.out)
         self._put(self.out / manifest.FILE_NAME, record.to_json().encode(), outcome, "")
         config_file = generated_config_path(self.config_file)
@@ -263,7 +288,9 @@ class Generator:
             search: dict[str, Any] = (
                 {"exclude": True} if page.search_exclude else {"boost": model.settings.search_boost}
             )
-            parts = [_front_matter(page.title, page.description, search), rendered.html]
+            head = model.head_tags(page.src_uri, page_url, present=THEME_WRITES) or ""
+            front = _front_matter(page.title, page.description, search, head.strip())
+            parts = [front, rendered.html]
             script = model.structured_data(page.src_uri, page_url)
             if script is not None:
                 parts.append("\n\n" + script)
@@ -290,25 +317,46 @@ class Generator:
         if name is not None:
             outcome.written.append(name or path.name)
 
-    def _write(self, files: dict[str, bytes], outcome: Outcome) -> None:
-        for src_uri, content in sorted(files.items()):
-            self._put(self.docs_out / src_uri, content, outcome, src_uri)
-        if not self.docs_out.is_dir():
+    def _overrides(self, outcome: Outcome) -> dict[str, bytes]:
+        """The theme overrides of the tree: the site's own ``custom_dir``, and the
+        ``main.html`` that puts each page's head tags into ``<head>``, unless the site
+        has a ``main.html`` of its own (a template cannot extend one of the same name)."""
+        custom = self._custom_dir()
+        if custom is None:
+            return {MAIN_HTML: _MAIN.read_bytes()}
+        files = {path: file.read_bytes() for path, file in _docs_files(custom, self.out)}
+        if MAIN_HTML not in files:
+            files[MAIN_HTML] = _MAIN.read_bytes()
+        else:
+            outcome.notes.append(
+                f"{display_path(custom / MAIN_HTML, Path.cwd())}: the site's own {MAIN_HTML}"
+                " is kept, so generated pages have no canonical link, OpenGraph or Twitter"
+                f" tags unless its extrahead block prints page.meta.{HEAD_KEY}"
+                " (see docs/engines.md)"
+            )
+        return files
+
+    def _write(self, root: Path, files: dict[str, bytes], outcome: Outcome, name: str) -> None:
+        """Write ``files`` (by path) under ``root`` and remove the files of earlier runs
+        that are not among them; outcomes name them after ``name``."""
+        for path, content in sorted(files.items()):
+            self._put(root / path, content, outcome, name + path)
+        if not root.is_dir():
             return
-        for folder, dirs, names in os.walk(self.docs_out, topdown=False):
+        for folder, dirs, names in os.walk(root, topdown=False):
             here = Path(folder)
-            for name in names:
-                path = here / name
-                src_uri = path.relative_to(self.docs_out).as_posix()
-                if src_uri not in files:
-                    path.unlink()
-                    outcome.removed.append(src_uri)
-            for name in dirs:
-                sub = here / name
+            for file_name in names:
+                file = here / file_name
+                path = file.relative_to(root).as_posix()
+                if path not in files:
+                    file.unlink()
+                    outcome.removed.append(name + path)
+            for dir_name in dirs:
+                sub = here / dir_name
                 if sub.is_dir() and not any(sub.iterdir()):
                     sub.rmdir()
         if not files:
-            shutil.rmtree(self.docs_out, ignore_errors=True)
+            shutil.rmtree(root, ignore_errors=True)
 
     # -- the engine's configuration --------------------------------------------------
 
@@ -316,6 +364,9 @@ class Generator:
         config = dict(self.config)
         config["docs_dir"] = self.docs_out.relative_to(self.root).as_posix()
         config["plugins"] = _without_plugin(config.get("plugins"))
+        theme = {k: v for k, v in self._theme().items() if v is not None}  # no name: material
+        theme["custom_dir"] = self.overrides_out.relative_to(self.root).as_posix()
+        config["theme"] = theme
         config["markdown_extensions"] = _extensions(
             config.get("markdown_extensions"),
             {

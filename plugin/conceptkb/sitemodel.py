@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup, escape
 
-from conceptkb import bodyscan, conceptmap, exports, urlspace
+from conceptkb import bodyscan, citation, conceptmap, exports, headtags, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
@@ -41,7 +41,11 @@ UNSAFE_BODY = frozenset({BODY_LIMITS, UNSAFE_HTML, UNSAFE_URL, RESERVED_HTML_ID}
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
 STYLESHEETS = ("assets/conceptkb/conceptkb.css",)
 """The stylesheets every site gets, by site path (files of the package's ``assets/``)."""
-SCRIPTS = ("assets/conceptkb/conceptkb.js",)
+SCRIPTS = (
+    "assets/conceptkb/conceptkb.js",
+    "assets/conceptkb/cite.js",
+    "assets/conceptkb/notfound.js",
+)
 """The scripts every site gets, by site path: each works on its own, without the others."""
 ASSETS = STYLESHEETS + SCRIPTS
 _ASSETS = resources.files("conceptkb").joinpath("assets")
@@ -216,7 +220,17 @@ class SiteModel:
                 must_win=True,
             )
         yield from self._broken_pages()
-        yield Page(layout.index, "index", "", "Concepts", in_nav=self._in_nav(layout.index, True))
+        listed = len(index.concepts) - len(self.hidden)
+        of_site = f" of {self.site_name}" if self.site_name else ""
+        yield Page(
+            layout.index,
+            "index",
+            "",
+            "Concepts",
+            f"An A-Z index of the {listed} concept{'' if listed == 1 else 's'}{of_site},"
+            " each with its summary.",
+            in_nav=self._in_nav(layout.index, True),
+        )
         for category in self.settings.categories:
             src_uri = layout.category(category)
             yield Page(
@@ -434,6 +448,14 @@ class SiteModel:
             tags=[{"name": t, "url": href(self.layout.tag(t))} for t in concept.tags],
             sections=shown,
             successor=None if successor is None else self._link(successor.id, href),
+            citation=citation.cite(
+                concept.id,
+                concept.title,
+                site_name=self.site_name,
+                reviewed=concept.reviewed,
+                url=self._absolute_concept_url(concept.id),
+                absolute=bool(self.settings.site_url),
+            ),
             concept_map=Markup(drawing),
             references=[
                 {
@@ -571,6 +593,29 @@ class SiteModel:
         """A digest of what the wikilinks of one of the site's own pages show."""
         masked = bodyscan.mask_code(markdown)
         return hashlib.sha256(repr(self._links_in(masked)).encode()).hexdigest()
+
+    def head_tags(
+        self, src_uri: str, page_url: str, *, present: Collection[str] = ()
+    ) -> str | None:
+        """The ``<head>`` tags of a concept page or the index as HTML: canonical link,
+        description, OpenGraph and Twitter card (see :mod:`conceptkb.headtags`),
+        without the keys in ``present``, which the theme writes itself. None for other
+        pages, or when nothing is left."""
+        page = self.pages.get(src_uri)
+        if page is None or page.kind not in ("concept", "index"):
+            return None
+        url = self._absolute(self.url(src_uri), page_url) if self.settings.site_url else ""
+        tags = headtags.head_tags(
+            title=page.title,
+            description=page.description,
+            url=url,
+            kind="article" if page.kind == "concept" else "website",
+            site_name=self.site_name,
+            present=present,
+        )
+        if not tags:
+            return None
+        return self.env.get_template("conceptkb/head.html").render(tags=tags).strip() + "\n"
 
     def structured_data(self, src_uri: str, page_url: str) -> str | None:
         """The page's schema.org JSON-LD as a ``<script>`` element (concept pages and

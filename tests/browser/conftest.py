@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import (
@@ -49,10 +50,32 @@ _LOCAL = re.compile(r"^http://127\.0\.0\.1(?::\d+)?/")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    """Serve a site folder without logging every request to stderr."""
+    """Serve a site folder without logging every request to stderr. An unknown path
+    gets the site's own 404 page with status 404, as GitHub Pages serves it: the
+    ``404.html`` of the first folder of the path (a site served under a sub-path),
+    else of the served folder."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = self._not_found_page() if code == 404 else None
+        if page is None:
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _not_found_page(self) -> Path | None:
+        root = Path(self.directory)
+        first = urlsplit(self.path).path.lstrip("/").split("/", 1)[0]
+        folders = [root / first, root] if first not in ("", ".", "..") else [root]
+        return next((f / "404.html" for f in folders if (f / "404.html").is_file()), None)
 
 
 @contextmanager

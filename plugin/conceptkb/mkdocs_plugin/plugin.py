@@ -334,6 +334,9 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 )
         return site.render_page(page, html)
 
+    # After plugins that write head tags themselves (Material's social plugin runs at
+    # 50): the page then says each thing once.
+    @event_priority(-25)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self._site is None:
             return output

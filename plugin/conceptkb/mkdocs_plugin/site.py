@@ -2,8 +2,8 @@
 
 Everything the knowledge base adds comes from :class:`conceptkb.sitemodel.SiteModel`;
 this adapter only speaks MkDocs: ``File.generated`` for each page and file (a user's
-own file at the same path wins), page metadata, the table of contents, the JSON-LD in
-``<head>`` and the extra entries in Material's search index.
+own file at the same path wins), page metadata, the table of contents, the head tags
+and JSON-LD in ``<head>`` and the extra entries in Material's search index.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
-from conceptkb import urlspace
+from conceptkb import headtags, urlspace
 from conceptkb.diagnostics import Finding
 from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
@@ -169,14 +169,18 @@ class Site:
     # -- head and search ------------------------------------------------------------
 
     def add_head(self, page: Page, output: str) -> str:
-        """Put the page's schema.org JSON-LD into its ``<head>``."""
-        if not self._generated_page(page):
-            return output
-        script = self.model.structured_data(page.file.src_uri, page.url)
+        """Put the page's head tags (those the theme and other plugins have not
+        written) and its schema.org JSON-LD into its ``<head>``."""
         head_end = output.find("</head>")
-        if script is None or head_end == -1:
+        if not self._generated_page(page) or head_end == -1:
             return output
-        return output[:head_end] + script + output[head_end:]
+        src_uri = page.file.src_uri
+        present = headtags.declared(output[:head_end])
+        added = [
+            self.model.head_tags(src_uri, page.url, present=present),
+            self.model.structured_data(src_uri, page.url),
+        ]
+        return output[:head_end] + "".join(filter(None, added)) + output[head_end:]
 
     def annotate_search_index(self, data: dict[str, Any]) -> None:
         """Add one search entry per name of each concept (its title and each alias).
