@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import DESKTOP, PHONE, Tab, TabFactory
+from tests.browser.conftest import DEVICES, SCHEMES, Tab, TabFactory, use_scheme
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -35,12 +35,6 @@ PAGES = {
     "tag": "concepts/tags/efficiency/",
     "guide": "guide/should-you-fine-tune/",
 }
-DEVICES = {
-    "desktop": {"viewport": DESKTOP},
-    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
-}
-SCHEMES = ("default", "slate")
-"""Material's palette schemes: light and dark."""
 
 OURS = "article.md-content__inner, [class^='ck-'], [class*=' ck-'], svg.ck-map"
 """What conceptkb produces: the page's content (the Markdown of the knowledge base and
@@ -104,18 +98,6 @@ def summary(collected: dict[str, Any]) -> dict[str, Any]:
                 side[rule["impact"]] = side.get(rule["impact"], 0) + 1
     versions = sorted({run["axe"] for run in collected.values()})
     return {"axe-core": versions, "violating nodes by impact": counts, "runs": collected}
-
-
-def use_scheme(page: Page, scheme: str) -> None:
-    """Switch Material's palette the way its toggle does, and check it took effect."""
-    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    page.evaluate("scheme => document.body.setAttribute('data-md-color-scheme', scheme)", scheme)
-    assert page.evaluate("document.body.dataset.mdColorScheme") == scheme
-    now = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    if scheme == "slate":
-        assert now != light, "the slate scheme did not change the page's background"
-        channels = [int(c) for c in now[now.index("(") + 1 : now.index(")")].split(",")[:3]]
-        assert max(channels) < 80, f"slate's background is not dark: {now}"
 
 
 def run_axe(page: Page, source: str) -> dict[str, Any]:

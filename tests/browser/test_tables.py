@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import DESKTOP, PHONE, Tab, TabFactory
+from tests.browser.conftest import DEVICES, SCHEMES, Tab, TabFactory, use_scheme
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +22,6 @@ FORMAT = "format/"
 GENERATED = {"schema": 5, "rules": 4}
 """The generated tables of docs/format.md: name -> number of columns."""
 
-DEVICES = {
-    "desktop": {"viewport": DESKTOP},
-    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
-}
 
 # Every cell of a table: whether its content overflows it, and each word of its text
 # that the browser spread over more than one line. A word here runs up to a space or
@@ -115,14 +111,14 @@ def test_generated_tables_break_no_word_and_overflow_no_cell(
     tab.assert_clean()
 
 
-@pytest.mark.parametrize("scheme", ["default", "slate"])
+@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("device", DEVICES)
 def test_generated_tables_look_like_a_plain_markdown_table(
     open_tab: TabFactory, site_url: str, device: str, scheme: str
 ) -> None:
     tab: Tab = open_tab(site_url, **DEVICES[device])
     page = tab.open(FORMAT)
-    page.evaluate("scheme => document.body.setAttribute('data-md-color-scheme', scheme)", scheme)
+    use_scheme(page, scheme)
     expected = plain(page).evaluate(_STYLE)
     assert expected["wrappers"] == ["md-typeset__table", "md-typeset__scrollwrap"]
     assert expected["td"]["border-top-style"] == "solid"  # the theme's style, not the UA's
