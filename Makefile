@@ -82,8 +82,24 @@ lint-code: $(STAMP)
 	$(BIN)/ruff format --check plugin tests benchmarks
 	$(BIN)/mypy
 
+# axe-core, the accessibility rules the browser tests run inside each page: pinned with
+# its integrity in tests/browser/package-lock.json and installed by `npm ci` (which checks
+# that integrity) into tests/browser/node_modules/, which git ignores.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "installing npm (Debian package)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else \
+	    echo "npm is missing: install Debian's 'npm' package (sudo apt-get install npm)"; exit 1; \
+	  fi; \
+	fi
+	npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The browser tests drive Debian's Chromium; install it when it is missing and we may.
-browser-deps:
+browser-deps: $(AXE)
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "installing chromium (Debian package)"; \

@@ -116,6 +116,29 @@ def test_labels_and_titles_show_exactly_as_written(
     assert "<" not in link["title"].replace("&lt;", "")
 
 
+def test_reference_tables_are_the_plugins_plain_tables(
+    kb: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The schema and rule tables of a docs page: the same plain tables (no class, so
+    the theme styles them) from the tree as from the plugin, configured categories too."""
+    kb.config({"categories": ["concept", "method-family", "technique", "practice", "oddity"]})
+    kb.write("docs/format.md", "# Format\n\n::: conceptkb.schema\n\n::: conceptkb.rules\n")
+    code, out, _ = run(["generate"], capsys)
+    assert code == 0, out
+    built = kb.build()
+    assert built.ok, built.error
+
+    def tables(page: BeautifulSoup) -> list[str]:
+        return [str(table) for table in page.select("table")]
+
+    from_tree, from_plugin = tables(render(kb.root, "format.md")), tables(built.html("format/"))
+    assert len(from_tree) == 2 and from_tree == from_plugin
+    schema, rules = render(kb.root, "format.md").select("table")
+    assert (schema["data-ck-table"], rules["data-ck-table"]) == ("schema", "rules")
+    assert schema.get("class") is None and rules.get("class") is None
+    assert "oddity" in schema.get_text()
+
+
 def test_running_twice_changes_nothing(kb: Project, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["generate"], capsys)[0] == 0
     before = {

@@ -372,6 +372,7 @@ class Generator:
             {
                 "manifest": os.fspath(self.out / manifest.FILE_NAME),
                 "tooltips": self._tooltips(),
+                "categories": list(model.settings.categories),
             },
         )
         edit_uri = self._edit_uri(config)

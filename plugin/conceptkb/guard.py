@@ -9,8 +9,8 @@ this extension lets no such build through:
   processor on the same Markdown instance, and this extension does nothing;
 - in the configuration ``conceptkb generate`` writes, it is given the tree's manifest
   (``manifest``): it stops the build if the sources changed since the tree was
-  generated, and escapes every ``title`` for the theme's tooltips (``tooltips``) as
-  the plugin does;
+  generated, escapes every ``title`` for the theme's tooltips (``tooltips``) and
+  writes the schema and rule reference tables (``categories``) as the plugin does;
 - otherwise (the original ``mkdocs.yml`` built by an engine without plugins), the first
   page rendered stops the build with one line that says what to do.
 
@@ -31,7 +31,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from conceptkb import manifest
-from conceptkb.markdown_ext import TooltipTitles
+from conceptkb.markdown_ext import ReferenceTableProcessor, TooltipTitles
 
 WIKILINK_PROCESSOR = "conceptkb-wikilink"
 MESSAGE = (
@@ -88,6 +88,7 @@ class GuardExtension(Extension):
         self.config = {
             "manifest": ["", "The manifest of a tree written by `conceptkb generate`."],
             "tooltips": [False, "Escape every title for the theme's tooltips."],
+            "categories": [[], "The site's categories, for the schema reference table."],
         }
         super().__init__(**kwargs)
 
@@ -95,7 +96,16 @@ class GuardExtension(Extension):
         # Priority above every built-in preprocessor: nothing renders before the check.
         check = PluginCheck(md, str(self.getConfig("manifest") or ""))
         md.preprocessors.register(check, "conceptkb-guard", 100)
-        if check.manifest_path and self.getConfig("tooltips"):
+        if not check.manifest_path:
+            return
+        # The plugin registers these for MkDocs (markdown_ext.WikilinkExtension).
+        categories = list(self.getConfig("categories")) or None
+        md.parser.blockprocessors.register(
+            ReferenceTableProcessor(md.parser, categories),
+            "conceptkb-tables",
+            ReferenceTableProcessor.PRIORITY,
+        )
+        if self.getConfig("tooltips"):
             md.treeprocessors.register(
                 TooltipTitles(md), "conceptkb-tooltip-titles", TooltipTitles.PRIORITY
             )

@@ -52,8 +52,10 @@ SCHEMA_MARKER = "::: conceptkb.schema"
 RULES_MARKER = "::: conceptkb.rules"
 
 
-def _table(parent: etree.Element, css: str, titles: Sequence[str]) -> etree.Element:
-    table = etree.SubElement(parent, "table", {"class": css})
+def _table(parent: etree.Element, name: str, titles: Sequence[str]) -> etree.Element:
+    """A table as Markdown writes one, so the theme styles it as it does every table
+    (Material styles and wraps only ``table:not([class])``); ``data-ck-table`` names it."""
+    table = etree.SubElement(parent, "table", {"data-ck-table": name})
     head = etree.SubElement(etree.SubElement(table, "thead"), "tr")
     for title in titles:
         etree.SubElement(head, "th").text = AtomicString(title)
@@ -64,6 +66,8 @@ class ReferenceTableProcessor(BlockProcessor):
     """Replaces a paragraph ``::: conceptkb.schema`` or ``::: conceptkb.rules`` with a
     table generated from the schema or the rule list, so the docs never drift."""
 
+    PRIORITY = 105
+
     def __init__(self, parser: BlockParser, categories: Sequence[str] | None) -> None:
         super().__init__(parser)
         self.categories = categories
@@ -73,7 +77,7 @@ class ReferenceTableProcessor(BlockProcessor):
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
         if blocks.pop(0).strip() == RULES_MARKER:
-            body = _table(parent, "ck-rules", ("Code", "Name", "Severity", "Checks"))
+            body = _table(parent, "rules", ("Code", "Name", "Severity", "Checks"))
             for rule in RULES:
                 row = etree.SubElement(body, "tr")
                 etree.SubElement(etree.SubElement(row, "td"), "code").text = AtomicString(rule.code)
@@ -82,7 +86,7 @@ class ReferenceTableProcessor(BlockProcessor):
                 etree.SubElement(row, "td").text = AtomicString(rule.severity.value + fixed)
                 etree.SubElement(row, "td").text = AtomicString(rule.description)
             return
-        body = _table(parent, "ck-schema", ("Field", "Required", "Type", "Rules", "Meaning"))
+        body = _table(parent, "schema", ("Field", "Required", "Type", "Rules", "Meaning"))
         for field in field_docs(self.categories):
             row = etree.SubElement(body, "tr")
             etree.SubElement(etree.SubElement(row, "td"), "code").text = AtomicString(field.name)
@@ -139,7 +143,9 @@ class WikilinkExtension(Extension):
             WikilinkProcessor(self.resolver, md), "conceptkb-wikilink", PRIORITY
         )
         md.parser.blockprocessors.register(
-            ReferenceTableProcessor(md.parser, self.categories), "conceptkb-tables", 105
+            ReferenceTableProcessor(md.parser, self.categories),
+            "conceptkb-tables",
+            ReferenceTableProcessor.PRIORITY,
         )
         if self.tooltips:
             md.treeprocessors.register(

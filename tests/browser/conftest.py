@@ -45,6 +45,13 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+DEVICES: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": DESKTOP},
+    "phone": {"viewport": PHONE, "is_mobile": True, "has_touch": True},
+}
+"""``open_tab`` options by device name: ``open_tab(base_url, **DEVICES["phone"])``."""
+SCHEMES = ("default", "slate")
+"""Material's palette schemes: light and dark (see :func:`use_scheme`)."""
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 _LOCAL = re.compile(r"^http://127\.0\.0\.1(?::\d+)?/")
 
@@ -119,6 +126,17 @@ class Tab:
         assert self.console_errors == []
         assert self.failures == []
         assert self.external == []
+
+
+def use_scheme(page: Page, scheme: str) -> None:
+    """Switch Material's palette as its toggle does (``data-md-color-scheme`` on the
+    body) and check that it took effect: slate's background is dark, the default's light."""
+    page.evaluate("scheme => document.body.setAttribute('data-md-color-scheme', scheme)", scheme)
+    assert page.evaluate("document.body.dataset.mdColorScheme") == scheme
+    color: str = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    channels = [float(c) for c in re.findall(r"[\d.]+", color)[:3]]
+    dark = max(channels) < 80
+    assert dark is (scheme == "slate"), f"{scheme}: the page's background is {color}"
 
 
 def _record(context: BrowserContext, page: Page, tab: Tab) -> None:
