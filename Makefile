@@ -126,6 +126,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/changed.py --docs
 	$(MAKE) engines
 	$(BIN)/python benchmarks/engines.py --docs
+	$(BIN)/python benchmarks/reload.py --docs
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache
