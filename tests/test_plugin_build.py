@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
+from conceptkb.mkdocs_plugin.site import search_names
 from conceptkb.schema import export_schema_text
 
 from .conftest import K8S_CATEGORIES, K8S_CORPUS, SMALL_KB, Built, Project
@@ -184,10 +185,38 @@ def test_search_index_holds_aliases_and_boosts_concepts(small_kb: Project) -> No
     names = [d for d in index["docs"] if d["location"].startswith("concepts/lora/#ck-name-")]
     assert [d["aliases"] for d in names] == ["LoRA", "Low-Rank Adaptation"]
     assert all(d["boost"] > page["boost"] for d in names)
+    # the shorter name ranks higher, by the square root of the number of words
+    assert names[0]["boost"] / names[1]["boost"] == pytest.approx(3**0.5)
+    assert all(d["text"] == SMALL_KB["lora"]["summary"] for d in names)
     assert "Low-Rank Adaptation" in " ".join(
         d["text"] for d in index["docs"] if d["location"].startswith("concepts/lora/")
     )
     assert not any(d["location"] == "concepts/" for d in index["docs"])
+
+
+@pytest.mark.parametrize(
+    ("title", "aliases", "names"),
+    [
+        ("LoRA", ["Low-Rank Adaptation"], ["LoRA", "Low-Rank Adaptation"]),
+        # A title that spells out its short form is two names; a repeat is dropped
+        # whatever its case and punctuation.
+        (
+            "RAG (Retrieval-Augmented Generation)",
+            ["Retrieval-augmented generation"],
+            ["RAG", "Retrieval-Augmented Generation"],
+        ),
+        (
+            "Supervised fine-tuning (SFT)",
+            ["SFT", "Supervised finetuning"],
+            ["Supervised fine-tuning", "SFT", "Supervised finetuning"],
+        ),
+        # Parentheses that do not close the title, or nest, leave it one name.
+        ("Q (and A) pairs", [], ["Q (and A) pairs"]),
+        ("A (B (C))", [], ["A (B (C))"]),
+    ],
+)
+def test_search_names(title: str, aliases: list[str], names: list[str]) -> None:
+    assert search_names(title, aliases) == names
 
 
 def test_strict_build_fails_on_a_warning(small_kb: Project) -> None:
