@@ -78,7 +78,12 @@ def test_wikilinks_resolve_to_pages_with_tooltips(small_kb: Project) -> None:
     page = concept_page(built, "fine-tuning")
     links = {a.get_text(): a for a in page.select(".ck-body a.ck-link")}
     assert links["LoRA"]["href"] == "../lora/"
-    assert links["LoRA"]["title"] == SMALL_KB["lora"]["summary"]
+    # The summary: the title of the link's text (the theme's hover tooltip) and the
+    # link's data-ck-summary (summaries.js, on keyboard focus and tap).
+    summary = SMALL_KB["lora"]["summary"]
+    assert links["LoRA"]["data-ck-summary"] == summary
+    assert [(c.name, c.attrs) for c in links["LoRA"].children] == [("span", {"title": summary})]
+    assert "title" not in links["LoRA"].attrs
     assert links["prompts"]["href"] == "../prompting/"  # [[Prompting|prompts]] by title
     code = " ".join(c.get_text() for c in page.select(".ck-body code"))
     assert "[[not-a-link]]" in code and "[[also-not]]" in code

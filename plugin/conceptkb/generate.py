@@ -202,7 +202,7 @@ class Generator:
     def _files(self, model: SiteModel, outcome: Outcome) -> dict[str, bytes]:
         """Every file of the tree's docs folder, by source path."""
         files: dict[str, bytes] = {}
-        index, layout = model.index, model.layout
+        index, layout, tooltips = model.index, model.layout, self._tooltips()
         for src_uri, path in _docs_files(self.docs_dir, self.out):
             if not src_uri.endswith(".md"):
                 files[src_uri] = path.read_bytes()
@@ -220,7 +220,8 @@ class Generator:
                         where, link.line + offset, link.column, code, severity, message
                     )
                     outcome.warnings.append(finding)
-            files[src_uri] = (front + mdlinks.resolve(body, src_uri, index, layout)).encode()
+            resolved = mdlinks.resolve(body, src_uri, index, layout, tooltips=tooltips)
+            files[src_uri] = (front + resolved).encode()
         for page in model.pages.values():
             if page.src_uri in files:
                 continue  # the site's own file wins, as it does in a MkDocs build
@@ -228,7 +229,7 @@ class Generator:
             concept = model.concept_of(page.src_uri)
             body = ""
             if concept is not None and not model.body_withheld(page.src_uri):
-                body = mdlinks.resolve(concept.body, page.src_uri, index, layout)
+                body = mdlinks.resolve(concept.body, page.src_uri, index, layout, tooltips=tooltips)
             rendered = model.render(page.src_uri, page_url, body, markdown=True)
             search: dict[str, Any] = (
                 {"exclude": True} if page.search_exclude else {"boost": model.settings.search_boost}
