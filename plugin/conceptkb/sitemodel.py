@@ -38,9 +38,9 @@ UNSAFE_BODY = frozenset({BODY_LIMITS, UNSAFE_HTML, UNSAFE_URL, RESERVED_HTML_ID}
 """Findings after which a body is never rendered, not even in a preview."""
 
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
-STYLESHEETS = ("assets/conceptkb/conceptkb.css",)
+STYLESHEETS = ("assets/conceptkb/conceptkb.css", "assets/conceptkb/summaries.css")
 """The stylesheets every site gets, by site path (files of the package's ``assets/``)."""
-SCRIPTS = ("assets/conceptkb/conceptkb.js",)
+SCRIPTS = ("assets/conceptkb/conceptkb.js", "assets/conceptkb/summaries.js")
 """The scripts every site gets, by site path: each works on its own, without the others."""
 ASSETS = STYLESHEETS + SCRIPTS
 _ASSETS = resources.files("conceptkb").joinpath("assets")

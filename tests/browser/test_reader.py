@@ -206,17 +206,6 @@ def test_a_concept_link_leads_to_its_target(tab: Tab, start: str, selector: str)
     tab.assert_clean()
 
 
-@pytest.mark.parametrize(("start", "selector"), CONCEPT_LINKS)
-def test_hovering_a_concept_link_shows_its_summary(tab: Tab, start: str, selector: str) -> None:
-    link, target = concept_link(tab, start, selector)
-    link.scroll_into_view_if_needed()
-    link.hover()
-    tooltip = tab.page.locator(".md-tooltip2--active .md-tooltip2__inner")
-    expect(tooltip).to_be_visible()
-    expect(tooltip).to_have_text(concepts()[target]["summary"])
-    tab.assert_clean()
-
-
 def test_the_letter_bar_jumps_to_its_letter(tab: Tab) -> None:
     page = tab.open("concepts/")
     links = page.locator(".ck-letters a")
