@@ -36,6 +36,7 @@ from conceptkb.diagnostics import Finding
 from conceptkb.rules import RULES_BY_CODE
 from conceptkb.settings import PLUGIN_NAME, Settings, from_mkdocs_yml
 from conceptkb.sitemodel import SCRIPTS, STYLESHEETS, SiteModel
+from conceptkb.sourcelinks import Repository
 
 GUARD = "conceptkb.guard"
 MKDOCS_DEFAULT_EXTENSIONS = ("toc", "tables", "fenced_code")
@@ -188,6 +189,7 @@ class Generator:
             tooltips=self._tooltips(),
             nav=self.config.get("nav"),
             findings=result.findings if preview else (),
+            repository=self._repository(),
         )
         files = self._files(model, outcome)
         self._write(files, outcome)
@@ -310,6 +312,18 @@ class Generator:
             ".generated.yml`.\n"
         )
         return heading + mkdocsyml.dump(config)
+
+    def _repository(self) -> Repository:
+        """The repository settings the generated configuration gives the engine."""
+        config = self.config
+        edit_uri = config.get("edit_uri") if "edit_uri" in config else self._edit_uri(config)
+        template = config.get("edit_uri_template")
+        return Repository(
+            url=str(config.get("repo_url") or ""),
+            edit_uri=None if edit_uri is None else str(edit_uri),
+            edit_uri_template=str(template) if template else None,
+            docs_dir=self.docs_dir,
+        )
 
     def _edit_uri(self, config: dict[str, Any]) -> str | None:
         """The edit link of the original docs folder: an engine's default would name the

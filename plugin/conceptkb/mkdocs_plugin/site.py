@@ -29,6 +29,7 @@ from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
 from conceptkb.settings import Settings
 from conceptkb.sitemodel import SiteModel
+from conceptkb.sourcelinks import Repository
 
 _NOT_SEARCH_WORD = re.compile(r"[^\w\s-]+")
 """Characters that Material's search would glue to a word: parentheses, quotes, commas."""
@@ -91,6 +92,12 @@ class Site:
             tooltips=tooltips,
             nav=config.nav,
             findings=findings,
+            repository=Repository(
+                url=config.repo_url or "",
+                edit_uri=config.edit_uri,  # MkDocs has set its default
+                edit_uri_template=str(config.edit_uri_template or "") or None,
+                docs_dir=Path(config.docs_dir).absolute(),
+            ),
         )
         self.space = space
         self._generated: set[str] = set()
@@ -154,6 +161,9 @@ class Site:
         if not self._generated_page(page):
             return
         generated = self.model.pages[page.file.src_uri]
+        if generated.kind == "concept":
+            # The theme's edit button leads where the page's own edit link does.
+            page.edit_url = self.model.edit_url(page.file.src_uri)
         # Themes insert page titles and descriptions as HTML: escape them here.
         page.meta["title"] = html.escape(generated.title)
         if generated.description:
