@@ -4,7 +4,7 @@ MkDocs and ProperDocs (the maintained MkDocs 1.x fork) run the plugin; Zensical,
 drops MkDocs plugins, builds the tree `conceptkb generate` writes. For this
 repository and the Kubernetes glossary, the three sites must hold the same files (the
 engines' own search index, sitemap and 404 page aside), show the same concept pages
-(title, summary, aliases, relations, references, body and every link with its title),
+(title, summary, aliases, relations, references, body and every link with its titles),
 find every alias through the engine's own search index, and pass `conceptkb
 check-site`. Building the original mkdocs.yml with Zensical, or a generated tree whose
 sources changed since, fails with one clear line. Each engine runs from its own pinned
@@ -144,7 +144,16 @@ def shown(page: Path) -> dict[str, object] | None:
         permalink.decompose()  # the engine's table of contents adds these to headings
     return {
         "text": " ".join(concept.get_text(" ").split()),
-        "links": [(a.get("href"), a.get("title"), a.get_text()) for a in concept.select("a")],
+        "links": [
+            (
+                a.get("href"),
+                a.get("title"),
+                a.get("data-ck-summary"),  # what summaries.js shows on focus and tap
+                [s.get("title") for s in a.select("span")],  # the hover tooltip of a concept link
+                a.get_text(),
+            )
+            for a in concept.select("a")
+        ],
         "sections": [h.get("id") for h in concept.select("h2[id^=ck-]")],
     }
 

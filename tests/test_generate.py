@@ -112,8 +112,31 @@ def test_labels_and_titles_show_exactly_as_written(
     assert link.get_text() == "*not* <i>em</i> & `x` (y) \\z"
     summary = HOSTILE_SUMMARY.replace("<b>x</b>", "b x")
     # Decoded once by the browser, once more by the tooltip's innerHTML: the summary.
-    assert BeautifulSoup(link["title"], "html.parser").get_text() == summary
-    assert "<" not in link["title"].replace("&lt;", "")
+    title = link.span["title"]
+    assert BeautifulSoup(title, "html.parser").get_text() == summary
+    assert "<" not in title.replace("&lt;", "")
+    # summaries.js shows data-ck-summary as text: decoded once, the summary.
+    assert link["data-ck-summary"] == summary
+    assert "title" not in link.attrs
+
+
+def test_titles_are_escaped_once_without_the_theme_tooltips(
+    kb: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without content.tooltips the browser's own tooltip shows the title as text."""
+    kb.config(theme={"name": "material", "font": False})
+    summary = HOSTILE_SUMMARY.replace("<b>x</b>", "b x")
+    kb.concept("odd", "Odd", summary=summary, body="Part of [[lora]].\n")
+    kb.write("docs/index.md", "# Home\n\nSee [[odd]].\n")
+    code, out, _ = run(["generate"], capsys)
+    assert code == 0, out
+    # A wikilink in a page of the site, and a relation on a generated page.
+    for src_uri in ("index.md", "concepts/lora.md"):
+        links = [a for a in render(kb.root, src_uri).select("a.ck-link") if "odd" in a["href"]]
+        assert links, src_uri
+        for link in links:
+            assert link.span["title"] == summary, src_uri
+            assert link["data-ck-summary"] == summary, src_uri
 
 
 def test_reference_tables_are_the_plugins_plain_tables(

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
+from conceptkb.mkdocs_plugin.site import search_names
 from conceptkb.schema import export_schema_text
 
 from .conftest import K8S_CATEGORIES, K8S_CORPUS, SMALL_KB, Built, Project
@@ -80,7 +81,12 @@ def test_wikilinks_resolve_to_pages_with_tooltips(small_kb: Project) -> None:
     page = concept_page(built, "fine-tuning")
     links = {a.get_text(): a for a in page.select(".ck-body a.ck-link")}
     assert links["LoRA"]["href"] == "../lora/"
-    assert links["LoRA"]["title"] == SMALL_KB["lora"]["summary"]
+    # The summary: the title of the link's text (the theme's hover tooltip) and the
+    # link's data-ck-summary (summaries.js, on keyboard focus and tap).
+    summary = SMALL_KB["lora"]["summary"]
+    assert links["LoRA"]["data-ck-summary"] == summary
+    assert [(c.name, c.attrs) for c in links["LoRA"].children] == [("span", {"title": summary})]
+    assert "title" not in links["LoRA"].attrs
     assert links["prompts"]["href"] == "../prompting/"  # [[Prompting|prompts]] by title
     code = " ".join(c.get_text() for c in page.select(".ck-body code"))
     assert "[[not-a-link]]" in code and "[[also-not]]" in code
@@ -187,10 +193,38 @@ def test_search_index_holds_aliases_and_boosts_concepts(small_kb: Project) -> No
     names = [d for d in index["docs"] if d["location"].startswith("concepts/lora/#ck-name-")]
     assert [d["aliases"] for d in names] == ["LoRA", "Low-Rank Adaptation"]
     assert all(d["boost"] > page["boost"] for d in names)
+    # the shorter name ranks higher, by the square root of the number of words
+    assert names[0]["boost"] / names[1]["boost"] == pytest.approx(3**0.5)
+    assert all(d["text"] == SMALL_KB["lora"]["summary"] for d in names)
     assert "Low-Rank Adaptation" in " ".join(
         d["text"] for d in index["docs"] if d["location"].startswith("concepts/lora/")
     )
     assert not any(d["location"] == "concepts/" for d in index["docs"])
+
+
+@pytest.mark.parametrize(
+    ("title", "aliases", "names"),
+    [
+        ("LoRA", ["Low-Rank Adaptation"], ["LoRA", "Low-Rank Adaptation"]),
+        # A title that spells out its short form is two names; a repeat is dropped
+        # whatever its case and punctuation.
+        (
+            "RAG (Retrieval-Augmented Generation)",
+            ["Retrieval-augmented generation"],
+            ["RAG", "Retrieval-Augmented Generation"],
+        ),
+        (
+            "Supervised fine-tuning (SFT)",
+            ["SFT", "Supervised finetuning"],
+            ["Supervised fine-tuning", "SFT", "Supervised finetuning"],
+        ),
+        # Parentheses that do not close the title, or nest, leave it one name.
+        ("Q (and A) pairs", [], ["Q (and A) pairs"]),
+        ("A (B (C))", [], ["A (B (C))"]),
+    ],
+)
+def test_search_names(title: str, aliases: list[str], names: list[str]) -> None:
+    assert search_names(title, aliases) == names
 
 
 def test_strict_build_fails_on_a_warning(small_kb: Project) -> None:

@@ -361,9 +361,13 @@ def test_payloads_in_tooltips_are_whole_attribute_values(payload_site: Built) ->
         links = [a for a in page.select("a.ck-link") if "payload" in str(a.get("href", ""))]
         assert links, path
         for link in links:
+            # summaries.js shows data-ck-summary as text: the summary as written.
+            assert link["data-ck-summary"] == SUMMARY, (path, str(link))
+            assert set(link.attrs) == {"href", "class", "data-ck-summary"}, (path, str(link))
+            (text,) = link.find_all(True)
             # Escaped once more for Material's tooltips, which use innerHTML.
-            assert html.unescape(link["title"]) == SUMMARY, (path, str(link))
-            assert set(link.attrs) <= {"href", "title", "class"}, (path, str(link))
+            assert html.unescape(text["title"]) == SUMMARY, (path, str(link))
+            assert (text.name, set(text.attrs)) == ("span", {"title"}), (path, str(link))
 
 
 def test_head_tags_hold_the_names_as_whole_attribute_values(payload_site: Built) -> None:

@@ -43,6 +43,7 @@ from conceptkb.readcache import ReadCache
 from conceptkb.rules import RULES_BY_CODE
 from conceptkb.settings import PLUGIN_NAME, Settings, from_mkdocs_yml
 from conceptkb.sitemodel import SCRIPTS, STYLESHEETS, SiteModel
+from conceptkb.sourcelinks import Repository
 
 GUARD = "conceptkb.guard"
 MKDOCS_DEFAULT_EXTENSIONS = ("toc", "tables", "fenced_code")
@@ -234,6 +235,7 @@ class Generator:
             tooltips=self._tooltips(),
             nav=self.config.get("nav"),
             findings=result.findings if preview else (),
+            repository=self._repository(),
         )
         files = self._files(model, outcome)
         self._write(self.docs_out, files, outcome, "")
@@ -249,7 +251,7 @@ class Generator:
     def _files(self, model: SiteModel, outcome: Outcome) -> dict[str, bytes]:
         """Every file of the tree's docs folder, by source path."""
         files: dict[str, bytes] = {}
-        index, layout = model.index, model.layout
+        index, layout, tooltips = model.index, model.layout, self._tooltips()
         for src_uri, path in _docs_files(self.docs_dir, self.out):
             if not src_uri.endswith(".md"):
                 files[src_uri] = path.read_bytes()
@@ -267,7 +269,8 @@ class Generator:
                         where, link.line + offset, link.column, code, severity, message
                     )
                     outcome.warnings.append(finding)
-            files[src_uri] = (front + mdlinks.resolve(body, src_uri, index, layout)).encode()
+            resolved = mdlinks.resolve(body, src_uri, index, layout, tooltips=tooltips)
+            files[src_uri] = (front + resolved).encode()
         shared = _digest(__version__, repr(self.config), model.settings, self._custom_files())
         pages: dict[str, tuple[str, bytes]] = {}
         for page in model.pages.values():
@@ -283,7 +286,7 @@ class Generator:
             concept = model.concept_of(page.src_uri)
             body = ""
             if concept is not None and not model.body_withheld(page.src_uri):
-                body = mdlinks.resolve(concept.body, page.src_uri, index, layout)
+                body = mdlinks.resolve(concept.body, page.src_uri, index, layout, tooltips=tooltips)
             rendered = model.render(page.src_uri, page_url, body, markdown=True)
             search: dict[str, Any] = (
                 {"exclude": True} if page.search_exclude else {"boost": model.settings.search_boost}
@@ -393,6 +396,18 @@ class Generator:
             ".generated.yml`.\n"
         )
         return heading + mkdocsyml.dump(config)
+
+    def _repository(self) -> Repository:
+        """The repository settings the generated configuration gives the engine."""
+        config = self.config
+        edit_uri = config.get("edit_uri") if "edit_uri" in config else self._edit_uri(config)
+        template = config.get("edit_uri_template")
+        return Repository(
+            url=str(config.get("repo_url") or ""),
+            edit_uri=None if edit_uri is None else str(edit_uri),
+            edit_uri_template=str(template) if template else None,
+            docs_dir=self.docs_dir,
+        )
 
     def _edit_uri(self, config: dict[str, Any]) -> str | None:
         """The edit link of the original docs folder: an engine's default would name the

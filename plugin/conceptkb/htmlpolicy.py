@@ -87,7 +87,8 @@ the inert text-level and table elements people write by hand."""
 
 GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir"})
 ATTRIBUTES: dict[str, frozenset[str]] = {
-    "a": frozenset({"href", "rel", "hreflang"}),
+    # data-ck-summary: a concept link's summary, which summaries.js shows as text.
+    "a": frozenset({"href", "rel", "hreflang", "data-ck-summary"}),
     "img": frozenset({"src", "alt", "width", "height", "loading"}),
     "td": frozenset({"colspan", "rowspan", "align", "style"}),
     "th": frozenset({"colspan", "rowspan", "align", "style", "scope"}),

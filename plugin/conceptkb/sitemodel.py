@@ -34,15 +34,17 @@ from conceptkb.names import display_name, is_valid_id, normalize
 from conceptkb.rules import BODY_LIMITS, RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
 from conceptkb.schema import export_schema_text, schema_text
 from conceptkb.settings import Settings
+from conceptkb.sourcelinks import Repository
 
 UNSAFE_BODY = frozenset({BODY_LIMITS, UNSAFE_HTML, UNSAFE_URL, RESERVED_HTML_ID})
 """Findings after which a body is never rendered, not even in a preview."""
 
 TEMPLATES_DIR = os.fspath(Path(str(resources.files("conceptkb").joinpath("templates"))))
-STYLESHEETS = ("assets/conceptkb/conceptkb.css",)
+STYLESHEETS = ("assets/conceptkb/conceptkb.css", "assets/conceptkb/summaries.css")
 """The stylesheets every site gets, by site path (files of the package's ``assets/``)."""
 SCRIPTS = (
     "assets/conceptkb/conceptkb.js",
+    "assets/conceptkb/summaries.js",
     "assets/conceptkb/cite.js",
     "assets/conceptkb/notfound.js",
 )
@@ -142,11 +144,14 @@ class SiteModel:
         tooltips: bool = False,
         nav: object = None,
         findings: Sequence[Finding] = (),
+        repository: Repository | None = None,
     ) -> None:
         """``template_dirs`` come before the package's templates (a theme's
         ``custom_dir`` overrides them); ``nav`` is the site's explicit navigation, if
-        any; ``findings`` are shown on their pages (a preview)."""
+        any; ``findings`` are shown on their pages (a preview); ``repository`` gives
+        concept pages their edit and issue links."""
         self.index = index
+        self.repository = repository or Repository()
         self.settings = settings
         self.space = space
         self.layout = space.layout
@@ -291,6 +296,29 @@ class SiteModel:
         yield StaticFile(layout.export_schema, export_schema_text())
         for path in ASSETS:
             yield StaticFile(path, _ASSETS.joinpath(path.rsplit("/", 1)[1]).read_bytes())
+
+    def edit_url(self, src_uri: str) -> str | None:
+        """The URL that edits a concept page's own file (its concept file), if any."""
+        concept = self.concept_of(src_uri)
+        if concept is None or concept.source is None:
+            return None
+        return self.repository.edit_url(concept.source)
+
+    def _source_links(self, concept: Concept) -> dict[str, str | None] | None:
+        """The URLs of "Edit this page" and "Report a problem" on a concept page (None
+        for either that the site's repository cannot give; None for both without
+        one). The issue names the page and the concept's file."""
+        lines = [f"Page: {self._absolute_concept_url(concept.id)}"]
+        if concept.source is not None:
+            source = Path(os.path.relpath(concept.source.absolute(), self.settings.config_dir))
+            lines.append(f"File: {source.as_posix()}")
+        lines += ["", "What is wrong or missing:", ""]
+        title = f'Problem with "{concept.title}"'
+        links = {
+            "edit": self.edit_url(self.layout.concept(concept.id)),
+            "issue": self.repository.issue_url(title, "\n".join(lines)),
+        }
+        return links if any(links.values()) else None
 
     def concept_of(self, src_uri: str) -> Concept | None:
         page = self.pages.get(src_uri)
@@ -457,6 +485,7 @@ class SiteModel:
                 absolute=bool(self.settings.site_url),
             ),
             concept_map=Markup(drawing),
+            source_links=self._source_links(concept),
             references=[
                 {
                     "title": r.title,

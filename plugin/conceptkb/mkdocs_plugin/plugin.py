@@ -288,16 +288,20 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             element.text = AtomicString(label or target)
             self._missing.append(target)
             return element
+        # The summary: a tooltip of the text on hover (the title of the inner span, so
+        # that the theme's tooltip does not also open on keyboard focus), and in
+        # data-ck-summary for summaries.js, which shows it on focus and on tap.
         element = etree.Element(
             "a",
             {
                 "href": site.concept_source_link(concept.id, page),
-                "title": concept.summary,
                 "class": "ck-link",
+                "data-ck-summary": concept.summary,
             },
         )
+        text = etree.SubElement(element, "span", {"title": concept.summary})
         # Atomic: the text is shown as written, never parsed again as Markdown or HTML.
-        element.text = AtomicString(site.index.link_text(target, label))
+        text.text = AtomicString(site.index.link_text(target, label))
         return element
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
 from conceptkb.settings import Settings
 from conceptkb.sitemodel import SiteModel
+from conceptkb.sourcelinks import Repository
 
 _NOT_SEARCH_WORD = re.compile(r"[^\w\s-]+")
 """Characters that Material's search would glue to a word: parentheses, quotes, commas."""
@@ -36,8 +39,23 @@ _SEARCH_SEPARATOR = re.compile(r"[\s\-]+")
 """Material's default search separator: how it splits names into terms."""
 
 
+_EXPANDED = re.compile(r"^(?P<short>[^()]+?)\s*\((?P<long>[^()]+)\)$")
+"""A title that spells out its short form: "LoRA (Low-Rank Adaptation)"."""
+
+
 def _search_words(text: str) -> str:
     return " ".join(_NOT_SEARCH_WORD.sub(" ", text).split())
+
+
+def search_names(title: str, aliases: Sequence[str]) -> list[str]:
+    """The names a reader may type for a concept, each once whatever its case: a
+    title of the form "Short (Long)" counts as its two names, then come the aliases."""
+    match = _EXPANDED.match(title)
+    names = [match["short"], match["long"]] if match else [title]
+    found: dict[str, str] = {}
+    for name in (*names, *aliases):
+        found.setdefault(_search_words(name).casefold(), name)
+    return list(found.values())
 
 
 class Site:
@@ -74,6 +92,12 @@ class Site:
             tooltips=tooltips,
             nav=config.nav,
             findings=findings,
+            repository=Repository(
+                url=config.repo_url or "",
+                edit_uri=config.edit_uri,  # MkDocs has set its default
+                edit_uri_template=str(config.edit_uri_template or "") or None,
+                docs_dir=Path(config.docs_dir).absolute(),
+            ),
         )
         self.space = space
         self._generated: set[str] = set()
@@ -141,6 +165,9 @@ class Site:
         if not self._generated_page(page):
             return
         generated = self.model.pages[page.file.src_uri]
+        if generated.kind == "concept":
+            # The theme's edit button leads where the page's own edit link does.
+            page.edit_url = self.model.edit_url(page.file.src_uri)
         # Themes insert page titles and descriptions as HTML: escape them here.
         page.meta["title"] = html.escape(generated.title)
         if generated.description:
@@ -183,16 +210,21 @@ class Site:
         return output[:head_end] + "".join(filter(None, added)) + output[head_end:]
 
     def annotate_search_index(self, data: dict[str, Any]) -> None:
-        """Add one search entry per name of each concept (its title and each alias).
+        """Add one search entry per name of each concept (see :func:`search_names`).
 
         Material's search scores with BM25 without length normalisation (b = 0), so a
         page whose longer name holds the query's words ("Weight-Decomposed Low-Rank
         Adaptation") would tie with the concept named exactly so ("Low-Rank
         Adaptation"). Each name gets a short entry of its own under its concept's page:
-        the name in the boosted ``aliases`` field, the summary as its text (so the hit
-        says what the concept is), and a boost that falls with the name's length, so
-        the concept whose name the query spells ranks first. Titles are indexed as
-        words: Material's tokenizer would keep "(Low" with its parenthesis.
+        the name in the boosted ``aliases`` field, the summary as its text (so the top
+        hit shows what the concept is), and a boost that falls with the square root of
+        the name's length in words. The exact name then outranks a longer one holding
+        the same words, while a name that matches more of the query's words still
+        outranks a shorter one that matches fewer: with a boost inversely proportional
+        to the length, "low rank" found "Re-ranking" before "Low-Rank Adaptation".
+        A title "LoRA (Low-Rank Adaptation)" is two names, so that "lora" finds LoRA
+        before "Adaptive LoRA". Titles are indexed as words: Material's tokenizer would
+        keep "(Low" with its parenthesis.
         """
         by_url = {
             self.model.url(page.src_uri): self.index.concepts[page.key]
@@ -211,7 +243,7 @@ class Site:
                 entry["title"] = html.escape(_search_words(concept.title))
             if entry.get("location") != page_url:
                 continue
-            for number, name in enumerate((concept.title, *concept.aliases)):
+            for number, name in enumerate(search_names(concept.title, concept.aliases)):
                 words = _search_words(name)
                 count = max(1, len(_SEARCH_SEPARATOR.split(words)))
                 names.append(
@@ -220,7 +252,7 @@ class Site:
                         "title": html.escape(name),
                         "aliases": html.escape(words),
                         "text": html.escape(concept.summary),
-                        "boost": boost * 4 / count,
+                        "boost": boost * 4 / math.sqrt(count),
                     }
                 )
         docs.extend(names)
