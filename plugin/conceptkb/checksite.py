@@ -101,10 +101,14 @@ def _concept_page(
     path: str, html: str, index: ConceptIndex, concept_id: str, *, bodies: bool
 ) -> list[Problem]:
     concept = index.concepts[concept_id]
-    # The title, summary and aliases come before the body in the page: without the body
-    # check, parse only that part (a long body costs seconds to parse).
-    end = -1 if bodies else html.find('<div class="ck-body"')
-    document = _document(html if end == -1 else html[:end])
+    # Parse the concept's own part of the page only: from its .ck-concept element (the
+    # theme's navigation before it holds a link per page, and parsing it for every
+    # concept page made the check quadratic), to the end without the body check, or
+    # to its body with it (a long body costs seconds to parse).
+    start = html.find('<div class="ck-concept"')
+    start = 0 if start == -1 else start
+    end = -1 if bodies else html.find('<div class="ck-body"', start)
+    document = _document(html[start:] if end == -1 else html[start:end])
     problems = []
     root = _first(document, ".ck-concept")
     if root is None:
