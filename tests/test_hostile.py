@@ -36,7 +36,10 @@ import yaml
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 CASES = sorted(p.name for p in HOSTILE.iterdir() if (p / "expected.json").is_file())
 TIMEOUT = 20.0
-"""Seconds a case may take, CLI and site build together."""
+"""CPU seconds a case may take, CLI and site build together (a hard limit on the child)."""
+WALL_TIMEOUT = 60.0
+"""Wall seconds before a case counts as hung: on a shared machine the wall clock runs
+well ahead of the CPU time a case gets, so the CPU limit is the cost bound."""
 MEMORY_LIMIT = 1536 * 1024 * 1024
 """Address space of the child process (RLIMIT_AS)."""
 RULE_CODES = (
@@ -141,7 +144,7 @@ def run_case(case: str, work: Path) -> dict[str, Any]:
             [sys.executable, __file__, str(folder), str(report)],
             capture_output=True,
             text=True,
-            timeout=TIMEOUT,
+            timeout=WALL_TIMEOUT,
             env=env,
             preexec_fn=_limit_resources,
         )
@@ -194,7 +197,7 @@ def test_corpus_covers_every_rule_and_enough_cases() -> None:
 def test_hostile_case(case: str, results: dict[str, Future[Any]]) -> None:
     expected = expected_of(case)
     result = results[case].result()
-    assert not result.get("timeout"), f"{case}: no answer within {TIMEOUT} s"
+    assert not result.get("timeout"), f"{case}: no answer within {WALL_TIMEOUT} s"
     ceiling = expected.get("max_seconds")
     if ceiling is not None:  # a generous ceiling; make bench gives the exact figures
         assert result["cli_seconds"] < ceiling, f"lint took {result['cli_seconds']:.1f} s"

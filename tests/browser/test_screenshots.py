@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from playwright.sync_api import Page, expect
 
+from conceptkb import mkdocsyml
 from tests.browser.conftest import DEVICES, SCHEMES, SCREENSHOTS, Tab, TabFactory, serve, use_scheme
 from tests.conftest import ROOT, Project
 
@@ -39,7 +39,7 @@ def math_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A small knowledge base whose one concept holds inline and display math, built
     with the repository's theme settings (its palette: light and dark) and served."""
     project = Project(tmp_path_factory.mktemp("math") / "kb")
-    theme = yaml.safe_load((ROOT / "mkdocs.yml").read_text("utf-8"))["theme"]
+    theme = mkdocsyml.load(ROOT / "mkdocs.yml")["theme"]
     project.config(theme=theme)
     project.concept(
         "lora",
