@@ -16,7 +16,17 @@ from pathlib import Path
 
 import markdown
 
-from conceptkb import bodyscan, freshness, htmlpolicy, kbdate, limits, mathtex, suppress, urlspace
+from conceptkb import (
+    bodyscan,
+    freshness,
+    htmlpolicy,
+    kbdate,
+    limits,
+    mathtex,
+    mentions,
+    suppress,
+    urlspace,
+)
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
@@ -53,6 +63,7 @@ from conceptkb.rules import (
     SUMMARY_NOT_PLAIN,
     UNKNOWN_CONCEPT,
     UNKNOWN_WIKILINK,
+    UNLINKED_MENTION,
     UNREADABLE_FILE,
     URL_COLLISION,
     URL_TOO_LONG,
@@ -415,7 +426,17 @@ class _Run:
         self._check_wikilinks(index)
         self._check_orphans(index)
         self._check_freshness(index)
+        self._check_mentions(index)
         return index
+
+    def _check_mentions(self, index: ConceptIndex) -> None:
+        if not self.settings.is_on(UNLINKED_MENTION):
+            return  # the scan is the cost: none when the rule is off
+        scanner = mentions.MentionScanner(index)
+        for concept in index.concepts.values():
+            for mention in scanner.scan(concept):
+                line = concept.body_line + mention.line - 1
+                self.report(concept.path, line, mention.column, UNLINKED_MENTION, mention.message)
 
     def _check_freshness(self, index: ConceptIndex) -> None:
         found = freshness.problems(
