@@ -297,11 +297,15 @@ class MentionScanner:
                 linked.add(resolved.id)
         if targets <= linked:
             return []
-        return self._mentions(concept, found, linked)
+        return self._mentions(concept, text, found, linked)
 
-    def _mentions(self, concept: Concept, found: list[_Found], linked: set[str]) -> list[Mention]:
+    def _mentions(
+        self, concept: Concept, text: str, found: list[_Found], linked: set[str]
+    ) -> list[Mention]:
+        """The first mention of each concept among ``found``, in ``text`` (the masked
+        body with its wikilinks blanked)."""
         masked, body = concept.masked_body, concept.body
-        excluded = _Spans(unlinkable_spans(masked))
+        excluded = _Spans(unlinkable_spans(text))
         taken = _Spans()
         chosen: list[_Found] = []
         # The longest name first, then the leftmost; each keeps its text from the others.
@@ -325,14 +329,15 @@ class MentionScanner:
                 start - 1 in ends or _after_proper_name(masked, start)
             ):
                 continue  # the head of a compound, or part of a proper name
-            text = body[start:end]
-            link = self.link_for(text, target, in_table=_in_table_row(masked, start, end))
+            written = body[start:end]
+            link = self.link_for(written, target, in_table=_in_table_row(masked, start, end))
             if link is None:
                 continue
             seen.add(target)
             line_start = masked.rfind("\n", 0, start) + 1
             line = masked.count("\n", 0, start) + 1
-            mentions.append(Mention(start, end, text, target, link, line, start - line_start + 1))
+            column = start - line_start + 1
+            mentions.append(Mention(start, end, written, target, link, line, column))
         return mentions
 
     def link_for(self, text: str, target: str, *, in_table: bool = False) -> str | None:
