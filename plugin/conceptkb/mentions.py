@@ -424,12 +424,11 @@ def _bounded(text: str, start: int, end: int, name: _Name) -> bool:
 def _after_proper_name(text: str, start: int) -> bool:
     """Whether the word before ``start`` (one space between) is capitalised and is not
     the first word of its sentence: "Hugging Face PEFT"."""
-    first = start - 1
-    while first > 0 and (_is_word(text[first - 1]) or text[first - 1] == "-"):
-        first -= 1
-    if first == start - 1 or not text[first].isupper():
+    first = text.rfind(" ", 0, start - 1) + 1
+    word = text[first : start - 1]
+    if not word[:1].isupper() or not word.replace("-", "").isalnum():
         return False
-    return first >= 2 and text[first - 1] == " " and _is_word(text[first - 2])
+    return first >= 2 and _is_word(text[first - 2])
 
 
 def _in_table_row(masked: str, start: int, end: int) -> bool:
@@ -441,33 +440,34 @@ def _in_table_row(masked: str, start: int, end: int) -> bool:
     return "|" in line and "|" in bodyscan.WIKILINK.sub("", line)
 
 
-def unlinkable_spans(masked: str, links: Iterable[bodyscan.WikiLink] = ()) -> list[tuple[int, int]]:
-    """Spans of a masked body where a wikilink cannot go: its wikilinks (``links``),
+def unlinkable_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of a masked body, its wikilinks blanked, where a wikilink cannot go:
     Markdown links, images and reference links, footnote markers, raw HTML, autolinks,
     bare URLs and attribute lists. Each pattern runs only when the text holds what it
     starts with; each is linear."""
-    spans = [(link.offset, link.end) for link in links]
-    if "](" in masked or "][" in masked:
-        spans.extend(m.span() for m in _LINK.finditer(masked))
-    if "[^" in masked:
-        spans.extend(m.span() for m in _FOOTNOTE_MARK.finditer(masked))
-    if "]:" in masked:
-        labels = {
-            normalize(m.group(1))
-            for m in _DEFINITION.finditer("\n" + masked)
-            if not m.group(1).startswith("^")
-        }
-        if labels:  # shortcut reference links: [label] alone, when label is defined
-            spans.extend(
-                m.span() for m in _BRACKETED.finditer(masked) if normalize(m.group(1)) in labels
-            )
-    if "<" in masked:
-        spans.extend(m.span() for m in bodyscan.AUTOLINK.finditer(masked))
-        spans.extend(_html(masked))
-    if "://" in masked or "www." in masked:
-        spans.extend(_bare_urls(masked))
-    if "{" in masked:
-        spans.extend(m.span() for m in bodyscan.ATTR_LIST.finditer(masked))
+    spans: list[tuple[int, int]] = []
+    if "[" in text:
+        if "](" in text or "][" in text:
+            spans.extend(m.span() for m in _LINK.finditer(text))
+        if "[^" in text:
+            spans.extend(m.span() for m in _FOOTNOTE_MARK.finditer(text))
+        if "]:" in text:
+            labels = {
+                normalize(m.group(1))
+                for m in _DEFINITION.finditer("\n" + text)
+                if not m.group(1).startswith("^")
+            }
+            if labels:  # shortcut reference links: [label] alone, when label is defined
+                spans.extend(
+                    m.span() for m in _BRACKETED.finditer(text) if normalize(m.group(1)) in labels
+                )
+    if "<" in text:
+        spans.extend(m.span() for m in bodyscan.AUTOLINK.finditer(text))
+        spans.extend(_html(text))
+    if "://" in text or "www." in text:
+        spans.extend(_bare_urls(text))
+    if "{" in text:
+        spans.extend(m.span() for m in bodyscan.ATTR_LIST.finditer(text))
     return spans
 
 
