@@ -226,6 +226,22 @@ def test_a_compound_head_or_a_proper_name_is_no_mention(project: Project) -> Non
     assert [m.split(" names ")[1].split(":")[0] for _, _, m in found] == ["adapters", "peft"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "LoRA Reward model merging.\n",  # "Reward" starts no sentence after a name...
+        "[[lora]] Reward model merging.\n",  # ...nor after the link that replaces it
+        "*LoRA* and DPO.\n",  # emphasis at the start of a line, not an abbreviation
+        "[[qlora]](LoRA) and DPO.\n",  # a wikilink then parentheses: no Markdown link
+    ],
+)
+def test_a_name_and_its_link_read_the_same_to_their_neighbours(project: Project, body: str) -> None:
+    found = {m.split(" names ")[1].split(":")[0] for _, _, m in mentions(project, body)}
+    assert "model-merging" not in found
+    assert ("dpo" in found) == ("DPO" in body)
+    assert ("lora" in found) == ("LoRA" in body)
+
+
 def test_a_mention_in_a_table_row_gets_a_link_without_a_label(project: Project) -> None:
     table = "| method | note |\n| --- | --- |\n| Low-Rank Adaptation | small |\n"
     assert [m for _, _, m in mentions(project, table)] == [

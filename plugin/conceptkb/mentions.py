@@ -82,6 +82,7 @@ _FOOTNOTE_MARK = re.compile(r"\[\^[^\[\]\s]+\]")
 _DEFINITION = re.compile(r"\n[ ]{0,3}\[([^\[\]\n]+)\]:")
 _DEFINITION_START = re.compile(r"\[[^\[\]\n^][^\[\]\n]*\]:")
 """A reference definition (a footnote's ``[^1]:`` starts prose, and is not one)."""
+_ABBREVIATION = re.compile(r"\*\[[^\[\]\n]*\]:")
 _BRACKETED = re.compile(r"\[([^\[\]\n]+)\]")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*$")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*>")
@@ -326,7 +327,7 @@ class MentionScanner:
             if target is None or target in linked or target in seen:
                 continue
             if masked[start - 1 : start] == " " and (
-                start - 1 in ends or _after_proper_name(masked, start)
+                start - 1 in ends or _after_proper_name(masked, start, ends)
             ):
                 continue  # the head of a compound, or part of a proper name
             written = body[start:end]
@@ -421,14 +422,16 @@ def _bounded(text: str, start: int, end: int, name: _Name) -> bool:
     return True
 
 
-def _after_proper_name(text: str, start: int) -> bool:
+def _after_proper_name(text: str, start: int, ends: set[int]) -> bool:
     """Whether the word before ``start`` (one space between) is capitalised and is not
-    the first word of its sentence: "Hugging Face PEFT"."""
+    the first word of its sentence: "Hugging Face PEFT". What comes before that word
+    may be a word, a name or a wikilink (``ends``): a name and the wikilink that
+    replaces it must read the same."""
     first = text.rfind(" ", 0, start - 1) + 1
     word = text[first : start - 1]
     if not word[:1].isupper() or not word.replace("-", "").isalnum():
         return False
-    return first >= 2 and _is_word(text[first - 2])
+    return first >= 2 and (_is_word(text[first - 2]) or first - 1 in ends)
 
 
 def _in_table_row(masked: str, start: int, end: int) -> bool:
@@ -487,7 +490,7 @@ def unlinkable_line(masked: str, offset: int) -> bool:
             return True
     if text.lstrip("\t").startswith(("!!!", "???")):
         return True
-    if line.startswith("*[") or (indent <= 3 and _DEFINITION_START.match(text)):
+    if _ABBREVIATION.match(line) or (indent <= 3 and _DEFINITION_START.match(text)):
         return True
     if not line.strip() or end == len(masked):
         return False
