@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import operator
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -72,6 +73,9 @@ from conceptkb.schema import SchemaChecker
 from conceptkb.settings import Settings
 
 PLACEHOLDER_TEXT = "FIXME"
+_ORDER = operator.attrgetter("path", "line", "column", "code", "severity", "message")
+"""Findings' order (the dataclass's own), as a key: sorting thousands of notes compares
+tuples made in C, not with the dataclass's generated ``__lt__``."""
 _MAY_BE_MARKDOWN = re.compile(r"[`*_\[\]!#<&]|^\s*(?:[-+>]|\d+[.)])\s", re.MULTILINE)
 """Characters without which a summary cannot hold Markdown syntax (a prefilter)."""
 _CLOSING = "\"')]}\u00bb\u201d\u2019"
@@ -840,7 +844,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
     run.find_kb_date()
     index = run.cross_check()
     findings = [f for f in map(settings.apply, run.findings) if f is not None]
-    unfiltered = sorted(set(findings))
+    unfiltered = sorted(set(findings), key=_ORDER)
     ignored = {
         c.path: {suppress.rule_code(k) or k: v for k, v in c.ignore.items()}
         for c in index.concepts.values()
@@ -857,7 +861,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None) -> LintResult:
         shown = {display_path(p, settings.base_dir) for p in selected}
         findings = [f for f in findings if f.path in shown]
         files = selected
-    findings = sorted(set(findings))  # a finding reported twice is shown once
+    findings = sorted(set(findings), key=_ORDER)  # a finding reported twice is shown once
     return LintResult(
         findings, index, files, hidden, unfiltered, suppressor, run.space, run.kb_date
     )

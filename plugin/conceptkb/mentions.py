@@ -47,7 +47,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -174,10 +174,7 @@ class _Keys:
     strings. An entry (what to look for, and the names) is made when a body first holds
     its key: a large knowledge base has many names that no body mentions."""
 
-    def __init__(
-        self, scanner: MentionScanner, filed: dict[_Key, list[tuple[str, Concept]]]
-    ) -> None:
-        self._scanner = scanner
+    def __init__(self, filed: dict[_Key, list[tuple[str, Concept]]]) -> None:
         self._filed = filed
         self._entries: dict[_Key, tuple[str, list[_Name]]] = {}
         sizes: dict[int, list[_Key]] = {}
@@ -185,9 +182,13 @@ class _Keys:
             sizes.setdefault(len(key), []).append(key)
         self._sizes = [(size, frozenset(keys)) for size, keys in sorted(sizes.items())]
 
-    def found_in(self, words: list[str] | list[bytes]) -> list[tuple[str, list[_Name]]]:
+    def found_in(
+        self,
+        words: list[str] | list[bytes],
+        make: Callable[[list[tuple[str, Concept]]], list[_Name]],
+    ) -> list[tuple[str, list[_Name]]]:
         """The entries whose key is a run of ``words``: one set intersection per key
-        size, done in C."""
+        size, done in C. ``make`` makes the names of an entry the first time."""
         found: list[tuple[str, list[_Name]]] = []
         for size, keys in self._sizes:
             if size == 1:
@@ -199,7 +200,7 @@ class _Keys:
             for key in hits:
                 entry = self._entries.get(key)
                 if entry is None:
-                    names = self._scanner.names(self._filed[key])
+                    names = make(self._filed[key])
                     entry = self._entries[key] = (_common_start([n.folded for n in names]), names)
                 found.append(entry)
         return found
@@ -232,7 +233,7 @@ class MentionScanner:
                         words = text.encode("ascii").translate(_ASCII_WORDS).split()
                         if words:
                             filed.setdefault(tuple(words[:KEY_WORDS]), []).append((text, concept))
-        self._ascii = _Keys(self, filed)
+        self._ascii = _Keys(filed)
         self._unicode: _Keys | None = None
         """Keys as strings, made for the first body that is not ASCII."""
 
@@ -243,7 +244,7 @@ class MentionScanner:
                 words = _WORD.findall(fold(text))
                 if words:
                     filed.setdefault(tuple(words[:KEY_WORDS]), []).append((text, concept))
-            self._unicode = _Keys(self, filed)
+            self._unicode = _Keys(filed)
         return self._unicode
 
     def names(self, written: list[tuple[str, Concept]]) -> list[_Name]:
@@ -268,13 +269,14 @@ class MentionScanner:
         # Wikilinks blanked: names inside them are no mentions, and need no look-up.
         text = _without_links(masked, concept.links)
         if text.isascii():
-            found_keys = self._ascii.found_in(text.encode("ascii").translate(_ASCII_WORDS).split())
+            words = text.encode("ascii").translate(_ASCII_WORDS).split()
+            found_keys = self._ascii.found_in(words, self.names)
             if not found_keys:
                 return []
             folded = text.lower()
         else:
             folded = fold(text)
-            found_keys = self._unicode_keys().found_in(_WORD.findall(folded))
+            found_keys = self._unicode_keys().found_in(_WORD.findall(folded), self.names)
         found: list[_Found] = []
         for needle, names in found_keys:
             start = folded.find(needle)
