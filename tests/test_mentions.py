@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import stat
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -359,6 +360,31 @@ def test_fix_follows_what_the_lint_reports(
     _, out = fix(here, capsys)
     assert out.splitlines()[0] == "linked 0 mentions in 0 files"
     assert "[[lora]]" not in (here.root / "concepts" / "notes.md").read_text(encoding="utf-8")
+
+
+def test_fix_with_changed_links_in_the_changed_files_only(
+    here: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def git(*args: str) -> None:
+        identity = ["-c", "user.email=kb@example.org", "-c", "user.name=kb"]
+        subprocess.run(["git", *identity, *args], cwd=here.root, check=True, capture_output=True)
+
+    write_kb(here.root, "Nothing yet.\n", qlora={"body": "LoRA there.\n"})
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "knowledge base")
+    git("checkout", "-qb", "change")
+    notes = here.root / "concepts" / "notes.md"
+    notes.write_text(notes.read_text(encoding="utf-8") + "LoRA here.\n", encoding="utf-8")
+    qlora = (here.root / "concepts" / "qlora.md").read_bytes()
+    code, out = fix(here, capsys, "--changed", "main")
+    assert code == 0
+    assert [line.split(": linked ")[0].split(":")[0] for line in out.splitlines()[:1]] == [
+        "concepts/notes.md"
+    ]
+    assert out.splitlines()[1] == "linked 1 mention in 1 file"
+    assert "[[lora]] here." in notes.read_text(encoding="utf-8")
+    assert (here.root / "concepts" / "qlora.md").read_bytes() == qlora
 
 
 def test_fix_writes_only_inside_the_concepts_folder(
