@@ -85,9 +85,10 @@ _DEFINITION_START = re.compile(r"\[[^\[\]\n^][^\[\]\n]*\]:")
 _ABBREVIATION = re.compile(r"\*\[[^\[\]\n]*\]:")
 _BRACKETED = re.compile(r"\[([^\[\]\n]+)\]")
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*$")
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*>")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*+)(?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*+>")
 """An HTML start or end tag. No branch consumes ``<``, so an attempt never reads past
-the next tag."""
+the next tag; the quantifiers are possessive, so a failed attempt is not retried with
+a shorter name (which made ``<`` and a long word without ``>`` quadratic)."""
 _OPAQUE = frozenset(
     {"a", "code", "kbd", "math", "pre", "samp", "script", "style", "svg", "textarea", "var"}
 )
