@@ -33,9 +33,9 @@ _URL_CONTEXTS = (
 )
 """Where Markdown syntax holds a URL: inline links and images, reference definitions.
 Each pattern is linear: no part of it can match the same text two ways."""
-_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^<>\s]*|[^<>\s@!]+@[^<>\s@]+)>")
+AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^<>\s]*|[^<>\s@!]+@[^<>\s@]+)>")
 """``<https://...>`` and ``<name@host>``: Markdown autolinks, not HTML elements."""
-_ATTR_LIST = re.compile(r"\{:?[ ]*([#.][^{}\n]*|[\w\-:]+=[^{}\n]*)\}")
+ATTR_LIST = re.compile(r"\{:?[ ]*([#.][^{}\n]*|[\w\-:]+=[^{}\n]*)\}")
 """``{: #id .class key=value }``: attribute lists, which set attributes on elements
 (they start with an id, a class or ``key=``, which JSON or set notation does not)."""
 
@@ -182,12 +182,13 @@ class WikiLink:
     """A ``[[target|label]]`` in a body; line and column (within the body) are worked
     out only when asked for, since only links with a finding ever need them."""
 
-    __slots__ = ("_text", "label", "offset", "target")
+    __slots__ = ("_text", "end", "label", "offset", "target")
 
-    def __init__(self, target: str, label: str | None, offset: int, text: str) -> None:
+    def __init__(self, target: str, label: str | None, offset: int, end: int, text: str) -> None:
         self.target = target
         self.label = label
         self.offset = offset
+        self.end = end  # just after the closing "]]"
         self._text = text
 
     @property
@@ -204,7 +205,7 @@ def wikilinks(masked: str) -> list[WikiLink]:
     if "[[" not in masked:
         return []
     return [
-        WikiLink(m.group(1).strip(), (m.group(2) or "").strip() or None, m.start(), masked)
+        WikiLink(m.group(1).strip(), (m.group(2) or "").strip() or None, m.start(), m.end(), masked)
         for m in WIKILINK.finditer(masked)
     ]
 
@@ -234,8 +235,8 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
         return index.locate(offset)
 
     if "<" in masked:
-        html_text = _AUTOLINK.sub(lambda m: " " * len(m.group(0)), masked)
-        for link in _AUTOLINK.finditer(masked):
+        html_text = AUTOLINK.sub(lambda m: " " * len(m.group(0)), masked)
+        for link in AUTOLINK.finditer(masked):
             if "@" not in link.group(1) and not htmlpolicy.url_allowed(link.group(1)):
                 yield _bad_url(link.group(1), "autolink", *where(link.start(1)))
         lines = html_text.split("\n")
@@ -253,7 +254,7 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
             if not htmlpolicy.url_allowed(url):
                 yield _bad_url(url, "link", *where(match.start(1)))
     if "{" in masked:
-        for match in _ATTR_LIST.finditer(masked):
+        for match in ATTR_LIST.finditer(masked):
             yield from _attr_list_problems(match.group(1), *where(match.start(1)))
     if "#" in masked:
         yield from _heading_id_problems(masked)

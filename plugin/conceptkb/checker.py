@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import operator
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -16,7 +17,17 @@ from pathlib import Path
 
 import markdown
 
-from conceptkb import bodyscan, freshness, htmlpolicy, kbdate, limits, mathtex, suppress, urlspace
+from conceptkb import (
+    bodyscan,
+    freshness,
+    htmlpolicy,
+    kbdate,
+    limits,
+    mathtex,
+    mentions,
+    suppress,
+    urlspace,
+)
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
@@ -54,6 +65,7 @@ from conceptkb.rules import (
     SUMMARY_NOT_PLAIN,
     UNKNOWN_CONCEPT,
     UNKNOWN_WIKILINK,
+    UNLINKED_MENTION,
     UNREADABLE_FILE,
     URL_COLLISION,
     URL_TOO_LONG,
@@ -62,6 +74,9 @@ from conceptkb.schema import SchemaChecker
 from conceptkb.settings import Settings
 
 PLACEHOLDER_TEXT = "FIXME"
+_ORDER = operator.attrgetter("path", "line", "column", "code", "severity", "message")
+"""Findings' order (the dataclass's own), as a key: sorting thousands of notes compares
+tuples made in C, not with the dataclass's generated ``__lt__``."""
 _MAY_BE_MARKDOWN = re.compile(r"[`*_\[\]!#<&]|^\s*(?:[-+>]|\d+[.)])\s", re.MULTILINE)
 """Characters without which a summary cannot hold Markdown syntax (a prefilter)."""
 _CLOSING = "\"')]}\u00bb\u201d\u2019"
@@ -435,7 +450,17 @@ class _Run:
         self._check_wikilinks(index)
         self._check_orphans(index)
         self._check_freshness(index)
+        self._check_mentions(index)
         return index
+
+    def _check_mentions(self, index: ConceptIndex) -> None:
+        if not self.settings.is_on(UNLINKED_MENTION):
+            return  # the scan is the cost: none when the rule is off
+        scanner = mentions.MentionScanner(index)
+        for concept in index.concepts.values():
+            for mention in scanner.scan(concept):
+                line = concept.body_line + mention.line - 1
+                self.report(concept.path, line, mention.column, UNLINKED_MENTION, mention.message)
 
     def _check_freshness(self, index: ConceptIndex) -> None:
         found = freshness.problems(
@@ -849,7 +874,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None, cache: ReadCache | N
     run.find_kb_date()
     index = run.cross_check()
     findings = [f for f in map(settings.apply, run.findings) if f is not None]
-    unfiltered = sorted(set(findings))
+    unfiltered = sorted(set(findings), key=_ORDER)
     ignored = {
         c.path: {suppress.rule_code(k) or k: v for k, v in c.ignore.items()}
         for c in index.concepts.values()
@@ -866,7 +891,7 @@ def _lint(settings: Settings, paths: Iterable[Path] | None, cache: ReadCache | N
         shown = {display_path(p, settings.base_dir) for p in selected}
         findings = [f for f in findings if f.path in shown]
         files = selected
-    findings = sorted(set(findings))  # a finding reported twice is shown once
+    findings = sorted(set(findings), key=_ORDER)  # a finding reported twice is shown once
     return LintResult(
         findings, index, files, hidden, unfiltered, suppressor, run.space, run.kb_date
     )

@@ -1,7 +1,8 @@
 """The ``conceptkb`` command: lint, rules, schema, new.
 
 Only :func:`main` prints and decides the exit code: 0 no errors (warnings and notes
-allowed), 1 errors found, 2 usage or configuration error.
+allowed), 1 errors found (or, with ``--fix-mentions``, a file that could not be
+written), 2 usage or configuration error.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from conceptkb import __version__, changes, generate, scaffold
+from conceptkb import __version__, changes, fixes, generate, scaffold
 from conceptkb.checker import LintResult, display_path, lint
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding
@@ -70,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
         help="accept every current error and warning of a configurable rule: write them to"
         " the baseline file (option 'baseline', default conceptkb-baseline.json); later runs"
         " and builds report only new ones",
+    )
+    lint_cmd.add_argument(
+        "--fix-mentions",
+        action="store_true",
+        help="write the wikilink CK307 suggests at each unlinked mention it reports, in files"
+        " inside the concepts folder; prints each change, then lints again (text output"
+        " only; with paths or --changed, only the files they select)",
     )
     lint_cmd.add_argument(
         "--config",
@@ -149,6 +157,13 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
     for path in paths or ():
         if not path.exists() and not path.is_symlink():
             raise SettingsError(f"{path}: no such file or folder")
+    if args.fix_mentions and args.write_baseline:
+        raise SettingsError("--fix-mentions and --write-baseline cannot be used together")
+    if args.fix_mentions and args.format != "text":
+        raise SettingsError(
+            f"--fix-mentions reports its changes as text; it cannot be used with --format"
+            f" {args.format}"
+        )
     if args.write_baseline:
         if paths or args.changed is not None:
             raise SettingsError("--write-baseline lints the whole knowledge base: no paths")
@@ -157,16 +172,31 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
         count = write_baseline(target, result.unfiltered, settings.config_dir, settings.base_dir)
         out.write(f"wrote {count} accepted finding{'' if count == 1 else 's'} to {target}\n")
         return EXIT_OK
-    if args.changed is not None:
-        if paths:
-            raise SettingsError("--changed and paths cannot be used together")
-        result = _lint_changed(settings, _config_file(args.config), args.changed)
-    else:
-        result = lint(settings, paths)
+    if args.changed is not None and paths:
+        raise SettingsError("--changed and paths cannot be used together")
+
+    def run() -> LintResult:
+        if args.changed is not None:
+            return _lint_changed(settings, _config_file(args.config), args.changed)
+        return lint(settings, paths)
+
+    result = run()
+    refused: list[fixes.NotLinked] = []
+    if args.fix_mentions:
+        linked, refused = fixes.link_mentions(result, settings.concepts_dir)
+        out.writelines(f"{change.describe()}\n" for change in linked)
+        out.writelines(f"{problem.describe()}\n" for problem in refused)
+        files = len({change.path for change in linked})
+        out.write(
+            f"linked {len(linked)} mention{'' if len(linked) == 1 else 's'} in {files}"
+            f" file{'' if files == 1 else 's'}\n"
+        )
+        if linked:
+            result = run()  # report on the files as they are now
     out.write(REPORTERS[args.format](result.findings, result.summary()))
     if args.format == "github":
         _write_step_summary(result.findings, result.summary())
-    return EXIT_ERRORS if result.errors else EXIT_OK
+    return EXIT_ERRORS if result.errors or refused else EXIT_OK
 
 
 def _config_file(config: Path | None) -> Path | None:

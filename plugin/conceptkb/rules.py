@@ -52,6 +52,7 @@ SUMMARY_NO_FULL_STOP = "CK303"
 NO_REFERENCES = "CK304"
 STALE_ENTRY = "CK305"
 REVIEWED_AFTER_KB_DATE = "CK306"
+UNLINKED_MENTION = "CK307"
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,15 @@ RULES: tuple[Rule, ...] = (
         "reviewed-after-kb-date",
         W,
         "The 'reviewed' date is after the knowledge base's date (a typo?).",
+        fixed=False,
+    ),
+    Rule(
+        UNLINKED_MENTION,
+        "unlinked-mention",
+        Severity.INFO,
+        "The body names another concept (its title or an alias) without linking it: the"
+        " first such mention of each concept, with the wikilink to write"
+        " ('conceptkb lint --fix-mentions' writes it).",
         fixed=False,
     ),
 )

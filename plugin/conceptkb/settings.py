@@ -78,6 +78,10 @@ class Settings:
             raise SettingsError(f"severity: {error}") from error
         object.__setattr__(self, "_levels", levels)
 
+    def is_on(self, code: str) -> bool:
+        """Whether a rule reports anything (its severity is not ``off``)."""
+        return self._levels.get(code) is not None
+
     def apply(self, finding: Finding) -> Finding | None:
         """The severity policy: the finding at its configured severity, or None if off.
 
