@@ -106,6 +106,34 @@ def test_the_concept_map_links_every_neighbour(kb: Project) -> None:
     assert "Concept map" in toc
 
 
+def test_the_map_is_placed_in_the_output_once_and_search_never_sees_it(kb: Project) -> None:
+    built = _built(kb)
+    raw = (built.site_dir / "concepts/lora/index.html").read_text(encoding="utf-8")
+    assert raw.count('<svg class="ck-map"') == 1
+    assert "ck-map-slot" not in raw
+    drawing = concept_page(built, "lora").select_one("figure.ck-map-figure > svg.ck-map")
+    assert drawing is not None and drawing.select_one("title").get_text().startswith("Concept map")
+    index = (built.site_dir / "search/search_index.json").read_text(encoding="utf-8")
+    assert "Concept map of" not in index
+    sections = [e for e in json.loads(index)["docs"] if e["location"].endswith("#ck-map")]
+    assert sections and all(e["text"] == "" for e in sections)
+
+
+def test_a_plugin_that_removes_the_map_s_place_fails_the_build(kb: Project) -> None:
+    kb.write(
+        "hooks.py",
+        "from mkdocs.plugins import event_priority\n\n"
+        "@event_priority(200)\n"
+        "def on_post_page(output, page, config):\n"
+        "    return output.replace('<span class=\"ck-map-slot\"></span>', '')\n",
+    )
+    kb.config(hooks=["hooks.py"])
+    built = kb.build()
+    assert not built.ok
+    assert "removed the concept map's place" in built.log
+    assert "first concepts/" in built.log
+
+
 def test_the_generated_tree_shows_the_same(
     statuses: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:

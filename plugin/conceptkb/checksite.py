@@ -84,9 +84,30 @@ def _document(html: str) -> JustHTML:
     return JustHTML(html, sanitize=False)
 
 
-def _first(document: JustHTML, selector: str) -> object | None:
-    found = document.query(selector)
-    return found[0] if found else None
+_PARTS = ("ck-concept", "ck-summary", "ck-aliases", "ck-body")
+"""The classes of the parts of a concept page that the check reads."""
+
+
+def _parts(document: JustHTML) -> dict[str, object]:
+    """The first element of each class in :data:`_PARTS`, and under "h1" the first
+    ``h1`` inside the first ``.ck-concept``: one walk of the tree in document order,
+    where a selector query per part walked it once each."""
+    found: dict[str, object] = {}
+    stack: list[tuple[object, bool]] = [(document.root, False)]
+    while stack:
+        node, inside = stack.pop()
+        name = getattr(node, "name", "")
+        if name.startswith("#") and name not in ("#document", "#document-fragment"):
+            continue
+        for cls in _classes(node):
+            if cls in _PARTS and cls not in found:
+                found[cls] = node
+                inside = inside or cls == "ck-concept"
+        if name == "h1" and inside and "h1" not in found:
+            found["h1"] = node
+        children = getattr(node, "children", None) or []
+        stack.extend((child, inside) for child in reversed(children))
+    return found
 
 
 def _text(node: object | None) -> str:
@@ -110,14 +131,14 @@ def _concept_page(
     end = -1 if bodies else html.find('<div class="ck-body"', start)
     document = _document(html[start:] if end == -1 else html[start:end])
     problems = []
-    root = _first(document, ".ck-concept")
-    if root is None:
+    parts = _parts(document)
+    if "ck-concept" not in parts:
         return [Problem(path, f"not a concept page: no .ck-concept for {concept_id!r}")]
-    if _text(_first(document, ".ck-concept h1")) != " ".join(concept.title.split()):
+    if _text(parts.get("h1")) != " ".join(concept.title.split()):
         problems.append(Problem(path, f"the title {concept.title!r} is not shown"))
-    if _text(_first(document, ".ck-summary")) != " ".join(concept.summary.split()):
+    if _text(parts.get("ck-summary")) != " ".join(concept.summary.split()):
         problems.append(Problem(path, "the summary is not shown as written"))
-    shown_aliases = _text(_first(document, ".ck-aliases"))
+    shown_aliases = _text(parts.get("ck-aliases"))
     for alias in concept.aliases:
         if " ".join(alias.split()) not in shown_aliases:
             problems.append(Problem(path, f"the alias {alias!r} is not shown"))
@@ -125,7 +146,7 @@ def _concept_page(
         if end == -1:
             problems.append(Problem(path, "no .ck-body: the body is not on the page"))
         return problems
-    body = _first(document, ".ck-body")
+    body = parts.get("ck-body")
     if body is None:
         problems.append(Problem(path, "no .ck-body: the body is not on the page"))
     else:

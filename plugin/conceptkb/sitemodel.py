@@ -99,6 +99,13 @@ class Rendered:
 
     html: str
     toc: tuple[tuple[str, str], ...] = ()
+    late: tuple[tuple[str, str], ...] = ()
+    """(marker, HTML) pairs: ``html`` holds each marker once, where the engine puts the
+    HTML into the page's final output (see :meth:`SiteModel.render`)."""
+
+
+MAP_SLOT = '<span class="ck-map-slot"></span>'
+"""Where a concept page's map goes when it is placed late."""
 
 
 def _letter(name: str) -> str:
@@ -358,13 +365,25 @@ class SiteModel:
     # -- content -------------------------------------------------------------------
 
     def render(
-        self, src_uri: str, page_url: str, body: str = "", *, markdown: bool = False
+        self,
+        src_uri: str,
+        page_url: str,
+        body: str = "",
+        *,
+        markdown: bool = False,
+        late_map: bool = False,
     ) -> Rendered:
         """The content of a generated page at ``page_url``.
 
         ``body`` is a concept's body: HTML an engine has rendered, or, with
         ``markdown=True``, Markdown the engine will render, placed in a block that
-        Python-Markdown's ``md_in_html`` extension parses as Markdown."""
+        Python-Markdown's ``md_in_html`` extension parses as Markdown.
+
+        ``late_map=True`` leaves :data:`MAP_SLOT` where the concept map goes and returns
+        the map in :attr:`Rendered.late`, for an engine that puts it into the page's
+        final HTML: a search indexer that parses every page's content then does not
+        parse the drawing (half the tags of a concept page), which it leaves out of
+        the index anyway."""
         page = self.pages[src_uri]
 
         def href(target: str) -> str:
@@ -389,7 +408,7 @@ class SiteModel:
             )
             return Rendered(html)
         if page.kind == "concept":
-            return self._concept(page, href, body, markdown, common, template)
+            return self._concept(page, href, body, markdown, common, template, late_map)
         concepts = [c for c in self.index.concepts.values() if c.id not in self.hidden]
         if page.kind == "index":
             html = template("conceptkb/index.html").render(
@@ -440,6 +459,7 @@ class SiteModel:
         markdown: bool,
         common: dict[str, Any],
         template: Callable[[str], jinja2.Template],
+        late_map: bool,
     ) -> Rendered:
         concept = self.index.concepts[page.key]
         index = self.index
@@ -460,8 +480,11 @@ class SiteModel:
         category_src = self.layout.category(concept.category)
         successor = index.successor(concept.id) if concept.status == DEPRECATED else None
         drawing = self._map(concept.id, href, markdown)
+        late: tuple[tuple[str, str], ...] = ()
         if drawing:
             toc.insert(0, ("ck-map", "Concept map"))
+            if late_map:
+                late, drawing = ((MAP_SLOT, drawing),), MAP_SLOT
         html = template("conceptkb/concept.html").render(
             concept=concept,
             findings=self._shown(concept.path),
@@ -498,7 +521,7 @@ class SiteModel:
             ],
             **common,
         )
-        return Rendered(html, tuple(toc))
+        return Rendered(html, tuple(toc), late)
 
     def _map(self, concept_id: str, href: Href, markdown: bool) -> str:
         """The concept's neighbourhood as an SVG drawing, or '' when it has none."""

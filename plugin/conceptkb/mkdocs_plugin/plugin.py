@@ -19,7 +19,7 @@ from markdown.util import AtomicString
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -338,13 +338,23 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 )
         return site.render_page(page, html)
 
+    # First of all plugins, before any that rewrites the HTML (a minifier) could alter
+    # the marker: the concept map, kept out of the content that search parses.
+    @event_priority(100)
+    def _place_late(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self._site is None:
+            return output
+        return self._site.place_late(page, output)
+
     # After plugins that write head tags themselves (Material's social plugin runs at
     # 50): the page then says each thing once.
     @event_priority(-25)
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+    def _add_head(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self._site is None:
             return output
         return self._site.add_head(page, output)
+
+    on_post_page = CombinedEvent(_place_late, _add_head)
 
     # -- the end of the build -------------------------------------------------------
 
@@ -371,6 +381,14 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
             )
         log.info(result.summary())
+        if site.lost:
+            message = (
+                f"conceptkb: another plugin removed the concept map's place from"
+                f" {len(site.lost)} page(s), first {site.lost[0]}: the map is missing there"
+            )
+            if not self._preview:
+                raise PluginError(message)
+            log.error(message)
         if not result.errors:
             # Bodies were checked as they rendered (on_page_content): the rest is the same.
             problems = check_site(

@@ -102,6 +102,10 @@ class Site:
         self.space = space
         self._generated: set[str] = set()
         """Source paths of the pages this build generated (not replaced by docs/ files)."""
+        self._late: dict[str, tuple[tuple[str, str], ...]] = {}
+        """What each rendered page still has to place in its output (see place_late)."""
+        self.lost: list[str] = []
+        """Pages whose late HTML found no place in the output."""
 
     # -- files ----------------------------------------------------------------------
 
@@ -188,10 +192,24 @@ class Site:
         """The content of a generated page; other pages pass through unchanged."""
         if not self._generated_page(page):
             return body
-        rendered = self.model.render(page.file.src_uri, page.url, body)
+        rendered = self.model.render(page.file.src_uri, page.url, body, late_map=True)
         for anchor, title in rendered.toc:
             page.toc.items.append(AnchorLink(title, anchor, 2))
+        if rendered.late:
+            self._late[page.file.src_uri] = rendered.late
         return rendered.html
+
+    def place_late(self, page: Page, output: str) -> str:
+        """The page's output with its concept map in place of the marker the content
+        holds. A marker that another plugin removed is recorded in :attr:`lost`: the
+        build fails then, as a page that lost its map must not be published."""
+        for marker, fragment in self._late.pop(page.file.src_uri, ()):
+            at = output.find(marker)
+            if at == -1:
+                self.lost.append(page.file.src_uri)
+                continue
+            output = output[:at] + fragment + output[at + len(marker) :]
+        return output
 
     # -- head and search ------------------------------------------------------------
 
