@@ -152,11 +152,13 @@ class SiteModel:
         nav: object = None,
         findings: Sequence[Finding] = (),
         repository: Repository | None = None,
+        bytecode_cache: jinja2.BytecodeCache | None = None,
     ) -> None:
         """``template_dirs`` come before the package's templates (a theme's
         ``custom_dir`` overrides them); ``nav`` is the site's explicit navigation, if
         any; ``findings`` are shown on their pages (a preview); ``repository`` gives
-        concept pages their edit and issue links."""
+        concept pages their edit and issue links; ``bytecode_cache`` keeps compiled
+        templates for a session of rebuilds."""
         self.index = index
         self.repository = repository or Repository()
         self.settings = settings
@@ -169,6 +171,7 @@ class SiteModel:
         self.env = self._environment(dirs, tooltips)
         # Pages an engine renders as Markdown: no text of the templates may read as math.
         self.markdown_env = self._environment(dirs, tooltips, finalize=_no_math)
+        self.env.bytecode_cache = self.markdown_env.bytecode_cache = bytecode_cache
         self._nav = None if nav is None else set(nav_paths(nav))
         self._findings: dict[str, list[Finding]] = {}
         for finding in findings:

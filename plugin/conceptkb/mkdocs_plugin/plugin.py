@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from markdown.util import AtomicString
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -41,6 +42,7 @@ from conceptkb.rules import MATH_NOT_RENDERED, RULES_BY_CODE, UNKNOWN_WIKILINK
 from conceptkb.settings import Settings, SettingsError, from_options
 from conceptkb.sitemodel import SCRIPTS, STYLESHEETS
 from conceptkb.suppress import BaselineError
+from conceptkb.templatecache import SessionBytecodeCache
 
 log = get_plugin_logger(__name__)
 _LOG_AT = {Severity.ERROR: log.error, Severity.WARNING: log.warning, Severity.INFO: log.info}
@@ -101,6 +103,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._preview = False
         """True under ``mkdocs serve``: a knowledge base with errors still renders."""
         self._read_cache: ReadCache | None = None
+        self._templates: SessionBytecodeCache | None = None
+        """Under ``mkdocs serve``: compiled templates, for every rebuild of the session."""
         self._incremental: Incremental | None = None
         """Under ``mkdocs serve --dirty``: what the session rendered, to render only
         what an edit changes."""
@@ -111,6 +115,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._incremental = Incremental() if command == "serve" and dirty else None
         # Under serve, unchanged files are not read again by the lint of each rebuild.
         self._read_cache = ReadCache() if command == "serve" else None
+        # Each rebuild makes new template environments: their templates compile once.
+        self._templates = SessionBytecodeCache() if command == "serve" else None
         build_log = logging.getLogger("mkdocs.commands.build")
         build_log.removeFilter(_DIRTY_WARNING)
         if self._incremental is not None:
@@ -179,6 +185,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             tooltips=self._tooltips,
             findings=result.findings if self._preview else (),
             space=result.space,
+            bytecode_cache=self._templates,
         )
         self._site.add_files(files)
         self._files = files
@@ -200,6 +207,13 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             return self._site.model.signature(file.src_uri)
         text = file.content_string
         return f"{hash_text(text)}:{self._site.model.links_signature(text)}"
+
+    # Last, after plugins that add extensions to the theme's environment.
+    @event_priority(-100)
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self._templates is not None:
+            env.bytecode_cache = self._templates
+        return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if self._incremental is not None:

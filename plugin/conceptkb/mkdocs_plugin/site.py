@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
@@ -71,6 +72,7 @@ class Site:
         tooltips: bool = False,
         findings: tuple[Finding, ...] | list[Finding] = (),
         space: urlspace.UrlSpace | None = None,
+        bytecode_cache: jinja2.BytecodeCache | None = None,
     ) -> None:
         self.index = index
         self.config = config
@@ -98,6 +100,7 @@ class Site:
                 edit_uri_template=str(config.edit_uri_template or "") or None,
                 docs_dir=Path(config.docs_dir).absolute(),
             ),
+            bytecode_cache=bytecode_cache,
         )
         self.space = space
         self._generated: set[str] = set()
