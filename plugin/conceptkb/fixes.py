@@ -19,15 +19,12 @@ so the next run finds nothing more to link there.
 from __future__ import annotations
 
 import codecs
-import contextlib
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from conceptkb.atomicfile import write_atomically
 from conceptkb.checker import LintResult
 from conceptkb.frontmatter import split
 from conceptkb.mentions import Mention, MentionScanner
@@ -125,26 +122,6 @@ def _rewrite(concept: Concept, mentions: Iterable[Mention], root: Path) -> None:
         lines[index] = line[:start] + mention.link + line[start + len(mention.text) :]
     bom = codecs.BOM_UTF8 if raw.startswith(codecs.BOM_UTF8) else b""
     try:
-        write_atomically(source, bom + "".join(lines).encode("utf-8"))
+        write_atomically(source, bom + "".join(lines).encode("utf-8"), sync=True)
     except OSError as error:
         raise _Refused(f"it cannot be written ({error.strerror or error})") from error
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: a temporary file in the same folder (hidden, so a
-    lint running meanwhile skips it), flushed to the disk, then renamed over ``path``
-    with the same permissions."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        temporary.chmod(mode)
-        temporary.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from conceptkb import __version__, bodyscan, manifest, mdlinks, mkdocsyml, urlspace
+from conceptkb.atomicfile import write_atomically
 from conceptkb.checker import LintResult, display_path, lint, wikilink_problem
 from conceptkb.diagnostics import Finding
 from conceptkb.readcache import ReadCache
@@ -314,9 +315,7 @@ class Generator:
         except OSError:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(content)
-        temporary.replace(path)
+        write_atomically(path, content)
         if name is not None:
             outcome.written.append(name or path.name)
 

@@ -247,6 +247,12 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             self._check_page_body(markdown, page)
         return markdown
 
+    def _fail(self, message: str) -> None:
+        """A build stops with ``message``; a preview (``serve``) logs it and goes on."""
+        if not self._preview:
+            raise PluginError(message)
+        log.error(message)
+
     def _report(self, finding: Finding) -> None:
         """Log a finding at the severity the policy gives it (or not at all if off)."""
         assert self._settings is not None
@@ -332,9 +338,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                     f"{concept.path}:{line}:{column}: {first.code} the body renders to HTML"
                     f" with {first.message}"
                 )
-                if not self._preview:
-                    raise PluginError(message)
-                log.error(message)
+                self._fail(message)
                 html = site.withhold(page, message)
             # The linter reported the links it saw; anything else Markdown found is new.
             seen = {link.target for link in concept.links}
@@ -400,9 +404,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 f"conceptkb: another plugin removed the concept map's place from"
                 f" {len(site.lost)} page(s), first {site.lost[0]}: the map is missing there"
             )
-            if not self._preview:
-                raise PluginError(message)
-            log.error(message)
+            self._fail(message)
         if not result.errors:
             # Bodies were checked as they rendered (on_page_content): the rest is the same.
             problems = check_site(
