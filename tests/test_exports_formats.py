@@ -6,6 +6,8 @@ Each export is checked on this repository's knowledge base, on the Kubernetes gl
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,9 +19,10 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from conceptkb.bodyscan import mask_code
 from conceptkb.checker import lint
-from conceptkb.exports import llms_full_txt, llms_txt, skos_turtle
+from conceptkb.exports import concepts_json, llms_full_txt, llms_txt, skos_turtle
 from conceptkb.frontmatter import Document
 from conceptkb.index import ConceptIndex
+from conceptkb.memo import SessionMemo
 from conceptkb.model import Concept, Reference
 from conceptkb.names import display_name
 from conceptkb.settings import Settings, from_mkdocs_yml
@@ -461,3 +464,41 @@ def test_the_exports_do_not_depend_on_the_order_of_the_files(hostile: Case) -> N
     assert llms_txt(again.index, again.url_for, site_name="S", site_description="D") == llms_txt(
         hostile.index, hostile.url_for, site_name="S", site_description="D"
     )
+
+
+# -- a serve session's kept results ---------------------------------------------------
+
+
+def test_concepts_json_is_json_indented_by_one_space(case: Case) -> None:
+    text = concepts_json(case.index, case.url_for)
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1)
+    assert json.loads(text)["count"] == len(case.index)
+
+
+def test_concepts_json_of_no_concepts() -> None:
+    text = concepts_json(ConceptIndex([]), str)
+    assert text == json.dumps({"version": 1, "count": 0, "concepts": []}, indent=1)
+
+
+def test_exports_with_a_session_memo_equal_those_without(hostile: Case) -> None:
+    """Kept results are keyed by what they depend on: a concept that changes, or one
+    whose link target changes its title, gives new text."""
+    memo = SessionMemo()
+    about = {"site_name": SITE_NAME, "site_description": DESCRIPTION}
+
+    def both(index: ConceptIndex) -> None:
+        memo.next_build()
+        assert concepts_json(index, hostile.url_for, memo=memo) == concepts_json(
+            index, hostile.url_for
+        )
+        assert llms_full_txt(index, hostile.url_for, **about, memo=memo) == llms_full_txt(
+            index, hostile.url_for, **about
+        )
+
+    concepts = list(hostile.index.concepts.values())
+    both(hostile.index)
+    both(hostile.index)  # every result kept
+    target = hostile.index.concepts["100%"]  # its body links to it by id: shows the title
+    renamed = dataclasses.replace(target, title=target.title + " renamed")
+    both(ConceptIndex([renamed if c is target else c for c in concepts]))
+    both(ConceptIndex([c for c in concepts if c is not target]))

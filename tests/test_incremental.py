@@ -215,10 +215,17 @@ def test_an_edit_rewrites_only_the_pages_that_show_the_concept(
     isolated = site / "concepts" / "isolated" / "index.html"
     guide = site / "guide" / "index.html"
     lora = site / "concepts" / "lora" / "index.html"
-    before = isolated.stat().st_mtime_ns, guide.stat().st_mtime_ns, lora.stat().st_mtime_ns
+    schema = site / "schema" / "concept.schema.json"
+    export = site / "concepts.json"
+    watched = [isolated, guide, lora, schema, export]
+    before = [path.stat().st_mtime_ns for path in watched]
     _replace(served.concepts / "prompting.md", "steers", "guides")
     rebuild()
-    assert isolated.stat().st_mtime_ns == before[0]  # shows nothing of prompting
-    assert guide.stat().st_mtime_ns == before[1]  # the site's own page links to peft only
-    assert lora.stat().st_mtime_ns != before[2]  # its body links to prompting
+    after = dict(zip(watched, (path.stat().st_mtime_ns for path in watched), strict=True))
+    assert after[isolated] == before[0]  # shows nothing of prompting
+    assert after[guide] == before[1]  # the site's own page links to peft only
+    assert after[lora] != before[2]  # its body links to prompting
+    assert after[schema] == before[3]  # a generated file whose content did not change
+    assert after[export] != before[4]  # holds the summary
+    assert "guides" in export.read_text(encoding="utf-8")
     assert "guides" in (site / "concepts" / "prompting" / "index.html").read_text()

@@ -14,6 +14,7 @@ from typing import Any
 
 from conceptkb.bodyscan import WIKILINK, mask_code, wikilinks
 from conceptkb.index import ConceptIndex
+from conceptkb.memo import SessionMemo, cached
 from conceptkb.model import Concept, Reference
 from conceptkb.names import display_name
 
@@ -43,16 +44,26 @@ def concept_record(concept: Concept, index: ConceptIndex, url_for: UrlFor) -> di
     }
 
 
-def concepts_json(index: ConceptIndex, url_for: UrlFor) -> str:
-    """The ``concepts.json`` export, sorted by id."""
+def concepts_json(index: ConceptIndex, url_for: UrlFor, *, memo: SessionMemo | None = None) -> str:
+    """The ``concepts.json`` export, sorted by id (indented by one space per level)."""
     records = [
         concept_record(index.concepts[cid], index, url_for) for cid in sorted(index.concepts)
     ]
-    return json.dumps(
-        {"version": EXPORT_VERSION, "count": len(records), "concepts": records},
-        ensure_ascii=False,
-        indent=1,
+    # Each record is indented on its own (json's indenting encoder is pure Python), from
+    # its compact form (the C encoder), so that a session keeps the unchanged ones.
+    indented = cached(memo, _indented_record)
+    items = ",\n".join(indented(json.dumps(r, ensure_ascii=False)) for r in records)
+    concepts = f"[\n{items}\n ]" if records else "[]"
+    return (
+        f'{{\n "version": {EXPORT_VERSION},\n "count": {len(records)},\n "concepts": {concepts}\n}}'
     )
+
+
+def _indented_record(compact: str) -> str:
+    """A record as it stands in concepts.json: indented one space per level, two levels
+    deep (JSON strings hold no raw line breaks, so every line break is the indent's)."""
+    text = json.dumps(json.loads(compact), ensure_ascii=False, indent=1)
+    return "  " + text.replace("\n", "\n  ")
 
 
 def defined_term(concept: Concept, url: str, set_url: str) -> dict[str, Any]:
@@ -217,7 +228,12 @@ def llms_txt(index: ConceptIndex, url_for: UrlFor, *, site_name: str, site_descr
 
 
 def llms_full_txt(
-    index: ConceptIndex, url_for: UrlFor, *, site_name: str, site_description: str
+    index: ConceptIndex,
+    url_for: UrlFor,
+    *,
+    site_name: str,
+    site_description: str,
+    memo: SessionMemo | None = None,
 ) -> str:
     """Every concept in one Markdown document, sorted by title: per concept an H2 with
     its title, a list of its URL, aliases, category, tags and relations (by title),
@@ -232,6 +248,7 @@ def llms_full_txt(
         " as plain text.",
         "",
     ]
+    plan, references = cached(memo, _body_plan), cached(memo, _references)
     for concept in _by_title(index.concepts.values()):
         lines += [_heading(2, concept.title), ""]
         facts = [("URL", _url_text(url_for(concept.id)))]
@@ -246,28 +263,28 @@ def llms_full_txt(
         # A paragraph ends the list above, so that a body starting with indented code
         # is code, not a continuation of the last item.
         lines += [_paragraph(concept.summary) if concept.summary.strip() else "<!-- -->", ""]
-        body = _plain_body(concept.body, index).strip("\n")
+        body = _plain_body(plan(concept.body), index).strip("\n")
         if body.strip():
             lines += [body, ""]
-        if concept.references:
-            lines += ["### References", ""]
-            lines += [f"- {_reference(r)}" for r in concept.references]
-            lines.append("")
+        lines += references(concept.references)
     return "\n".join(lines)
 
 
-def _plain_body(body: str, index: ConceptIndex) -> str:
-    """``body`` with wikilinks replaced by their text and ATX headings moved down so that
-    the highest is an H3, outside code only (positions come from the masked body, in
-    which code is blanked)."""
+_Link = tuple[str, "str | None"]
+"""A wikilink's target and label, in a :func:`_body_plan`."""
+
+
+def _body_plan(body: str) -> tuple[str | _Link, ...]:
+    """``body`` as text and wikilinks, with ATX headings moved down so that the highest
+    is an H3, outside code only (positions come from the masked body, in which code is
+    blanked). What a wikilink shows depends on the other concepts: see
+    :func:`_plain_body`."""
     masked = mask_code(body)
-    edits: list[tuple[int, int, str]] = []
+    edits: list[tuple[int, int, str | _Link]] = []
     for link in wikilinks(masked):
         match = WIKILINK.match(masked, link.offset)
         assert match is not None  # the same pattern found it at this offset
-        edits.append(
-            (link.offset, match.end(), _markdown_text(index.link_text(link.target, link.label)))
-        )
+        edits.append((link.offset, match.end(), (link.target, link.label)))
     headings = list(_ATX_HEADING.finditer(masked)) if "#" in masked else []
     if headings:
         # The highest heading becomes an H3, under the concept's H2; H6 stays H6.
@@ -277,14 +294,28 @@ def _plain_body(body: str, index: ConceptIndex) -> str:
             if added:
                 edits.append((heading.start(1), heading.start(1), "#" * added))
     if not edits:
-        return body
-    parts: list[str] = []
+        return (body,)
+    parts: list[str | _Link] = []
     position = 0
-    for start, end, text in sorted(edits):
-        parts += [body[position:start], text]
+    for start, end, edit in sorted(edits, key=lambda e: e[0]):
+        parts += [body[position:start], edit]
         position = end
     parts.append(body[position:])
-    return "".join(parts)
+    return tuple(parts)
+
+
+def _plain_body(plan: tuple[str | _Link, ...], index: ConceptIndex) -> str:
+    """A body planned by :func:`_body_plan`, each wikilink replaced by its text."""
+    return "".join(
+        part if isinstance(part, str) else _markdown_text(index.link_text(*part)) for part in plan
+    )
+
+
+def _references(references: tuple[Reference, ...]) -> list[str]:
+    """The lines of a concept's references section (none without references)."""
+    if not references:
+        return []
+    return ["### References", "", *(f"- {_reference(r)}" for r in references), ""]
 
 
 def _reference(reference: Reference) -> str:

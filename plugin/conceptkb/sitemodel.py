@@ -11,10 +11,11 @@ the same HTML because it comes from here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,6 +30,7 @@ from conceptkb.diagnostics import Finding, Severity
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
 from conceptkb.mdlinks import relative_source
+from conceptkb.memo import SessionMemo, cached
 from conceptkb.model import DEPRECATED, Concept, Reference
 from conceptkb.names import display_name, is_valid_id, normalize
 from conceptkb.rules import BODY_LIMITS, RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
@@ -153,13 +155,15 @@ class SiteModel:
         findings: Sequence[Finding] = (),
         repository: Repository | None = None,
         bytecode_cache: jinja2.BytecodeCache | None = None,
+        memo: SessionMemo | None = None,
     ) -> None:
         """``template_dirs`` come before the package's templates (a theme's
         ``custom_dir`` overrides them); ``nav`` is the site's explicit navigation, if
         any; ``findings`` are shown on their pages (a preview); ``repository`` gives
         concept pages their edit and issue links; ``bytecode_cache`` keeps compiled
-        templates for a session of rebuilds."""
+        templates and ``memo`` other results for a session of rebuilds."""
         self.index = index
+        self.memo = memo
         self.repository = repository or Repository()
         self.settings = settings
         self.space = space
@@ -291,10 +295,11 @@ class SiteModel:
             )
             yield StaticFile(src_uri, html)
         index, url_for = self.index, self._concept_url
-        yield StaticFile(layout.export, exports.concepts_json(index, url_for))
+        yield StaticFile(layout.export, exports.concepts_json(index, url_for, memo=self.memo))
         about = {"site_name": self.site_name, "site_description": self.site_description}
         yield StaticFile(layout.llms_txt, exports.llms_txt(index, url_for, **about))
-        yield StaticFile(layout.llms_full_txt, exports.llms_full_txt(index, url_for, **about))
+        full = exports.llms_full_txt(index, url_for, **about, memo=self.memo)
+        yield StaticFile(layout.llms_full_txt, full)
         scheme = self._absolute(self.url(layout.index), "")
         turtle = exports.skos_turtle(
             index, self._absolute_concept_url, scheme_iri=scheme, site_name=self.site_name
@@ -528,7 +533,7 @@ class SiteModel:
 
     def _map(self, concept_id: str, href: Href, markdown: bool) -> str:
         """The concept's neighbourhood as an SVG drawing, or '' when it has none."""
-        graph = conceptmap.neighbourhood(self.index, concept_id, hidden=self.hidden - {concept_id})
+        graph = self._neighbourhood(concept_id)
         if len(graph.nodes) < 2:
             return ""
         concepts = self.index.concepts
@@ -583,10 +588,34 @@ class SiteModel:
             concept_id in self.hidden,
         )
 
-    def _links_in(self, masked: str) -> list[tuple[object, ...]]:
+    def _neighbourhood(self, concept_id: str) -> conceptmap.Graph:
+        """The concepts the concept's map draws (kept for a session while no relation
+        of any concept changes)."""
+        hidden = self.hidden - {concept_id}
+        if self.memo is None:
+            return conceptmap.neighbourhood(self.index, concept_id, hidden=hidden)
+        index = self.index
+        graph: conceptmap.Graph = self.memo.table("neighbourhood").get(
+            (self._relations_digest, concept_id, hidden),
+            lambda _: conceptmap.neighbourhood(index, concept_id, hidden=hidden),
+        )
+        return graph
+
+    @functools.cached_property
+    def _relations_digest(self) -> str:
+        """A digest of which concepts exist and how they relate: all a map depends on
+        besides the concepts shown."""
+        index = self.index
+        relations = [
+            (cid, index.concepts[cid].broader, index.narrower.get(cid), index.related.get(cid))
+            for cid in sorted(index.concepts)
+        ]
+        return hashlib.sha256(repr(relations).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _links_in(self, links: Iterable[bodyscan.WikiLink]) -> list[tuple[object, ...]]:
         """Each wikilink of a text and what it resolves to, as the page shows it."""
         shown: list[tuple[object, ...]] = []
-        for link in bodyscan.wikilinks(masked):
+        for link in links:
             concept = self.index.resolve(link.target).concept
             target = None if concept is None else self._shown_concept(concept.id)
             shown.append((link.target, link.label, target))
@@ -612,32 +641,37 @@ class SiteModel:
             }
             if concept.superseded_by:
                 around.add(concept.superseded_by)
-            graph = conceptmap.neighbourhood(index, concept.id, hidden=self.hidden - {concept.id})
+            graph = self._neighbourhood(concept.id)
             drawn = [
                 (*self._shown_concept(n.id), concepts[n.id].broader, concepts[n.id].related)
                 for n in graph.nodes
             ]
             parts += [
-                document.yaml_text,
-                document.body,
+                cached(self.memo, _source_digest)((document.yaml_text, document.body)),
                 self._shown(concept.path),
                 self._withheld.get(src_uri),
-                self._links_in(concept.masked_body),
+                self._links_in(concept.links),
                 [self._shown_concept(c) for c in sorted(around)],
                 drawn,
                 self.settings.categories,
             ]
         elif page.kind in ("index", "category", "tag", "tags"):
-            parts += [
-                self.tags,
-                self.settings.categories,
-                [
-                    (c.id, c.title, c.summary, c.aliases, c.category, c.tags)
-                    for c in sorted(concepts.values(), key=lambda c: c.id)
-                    if c.id not in self.hidden
-                ],
-            ]
+            parts.append(self._listed_digest)
         return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    @functools.cached_property
+    def _listed_digest(self) -> str:
+        """A digest of what the index, tag and category pages list."""
+        listed = [
+            self.tags,
+            self.settings.categories,
+            [
+                (c.id, c.title, c.summary, c.aliases, c.category, c.tags)
+                for c in sorted(self.index.concepts.values(), key=lambda c: c.id)
+                if c.id not in self.hidden
+            ],
+        ]
+        return hashlib.sha256(repr(listed).encode("utf-8", "surrogatepass")).hexdigest()
 
     def navigation_signature(self) -> str:
         """A digest of what the generated pages add to every page's navigation."""
@@ -646,8 +680,8 @@ class SiteModel:
 
     def links_signature(self, markdown: str) -> str:
         """A digest of what the wikilinks of one of the site's own pages show."""
-        masked = bodyscan.mask_code(markdown)
-        return hashlib.sha256(repr(self._links_in(masked)).encode()).hexdigest()
+        links = bodyscan.wikilinks(bodyscan.mask_code(markdown))
+        return hashlib.sha256(repr(self._links_in(links)).encode()).hexdigest()
 
     def head_tags(
         self, src_uri: str, page_url: str, *, present: Collection[str] = ()
@@ -692,3 +726,8 @@ class SiteModel:
                 self.site_name,
             )
         return f'<script type="application/ld+json">{exports.script_json(data)}</script>\n'
+
+
+def _source_digest(source: tuple[str, str]) -> str:
+    """A digest of a concept file's front matter and body."""
+    return hashlib.sha256(repr(source).encode("utf-8", "surrogatepass")).hexdigest()

@@ -8,8 +8,9 @@ decides instead. Each page gets a digest of everything it shows (the site model'
 :meth:`~conceptkb.sitemodel.SiteModel.signature`, or the page's source and what its
 wikilinks resolve to) together with what every page shares (the configuration, the
 theme's files, the navigation); a page is rendered again when its digest differs from
-the one it was last rendered with. The parts of a dirty build that MkDocs gets wrong
-are mended here: a skipped page keeps its title in the navigation of the pages that
+the one it was last rendered with. A file written from content (an export, a redirect)
+is written again only when its content changed. The parts of a dirty build that MkDocs
+gets wrong are mended here: a skipped page keeps its title in the navigation of the pages that
 are rendered, Material's search index keeps the entries of skipped pages, and the
 output of a page or file that no longer exists is removed.
 
@@ -77,6 +78,8 @@ class _Build:
     order: list[str] = field(default_factory=list)
     """Page URLs in the order MkDocs builds them (the search index's order)."""
     outputs: set[str] = field(default_factory=set)
+    contents: dict[str, str] = field(default_factory=dict)
+    """Digests of the files written from content (exports, redirects), by output path."""
 
 
 class Incremental:
@@ -87,6 +90,7 @@ class Incremental:
         self._titles: dict[str, str | None] = {}
         self._search: dict[str, list[dict[str, Any]]] = {}
         self._outputs: set[str] = set()
+        self._contents: dict[str, str] = {}
         self._theme_dirs: tuple[str, ...] = ()
         self._theme_digest = ""
         self._build = _Build()
@@ -126,6 +130,15 @@ class Incremental:
         site_dir = Path(config.site_dir)
         for file in files:
             build.outputs.add(file.dest_uri)
+            if file.generated_by is not None and not file.is_documentation_page():
+                # Written from content: again only when the content changed.
+                digest = hashlib.sha256(file.content_bytes).hexdigest()
+                build.contents[file.dest_uri] = digest
+                if (
+                    self._contents.get(file.dest_uri) == digest
+                    and (site_dir / file.dest_uri).is_file()
+                ):
+                    file.is_modified = _answer(False)  # type: ignore[method-assign]
         for file in files.documentation_pages():
             signature = _digest(shared, signature_of(file))
             build.signatures[file.src_uri] = signature
@@ -166,6 +179,7 @@ class Incremental:
                 path.unlink()
                 _remove_empty(path.parent, site_dir)
         self._outputs = build.outputs
+        self._contents = build.contents
         self._signatures = build.signatures
         index_file = site_dir / SEARCH_INDEX
         if not index_file.is_file():

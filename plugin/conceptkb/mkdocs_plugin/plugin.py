@@ -33,6 +33,7 @@ from conceptkb.diagnostics import Finding, Severity
 from conceptkb.kbdate import KbDateError
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.math import MathExtension
+from conceptkb.memo import SessionMemo
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.incremental import Incremental, hash_text
 from conceptkb.mkdocs_plugin.site import Site
@@ -105,6 +106,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._read_cache: ReadCache | None = None
         self._templates: SessionBytecodeCache | None = None
         """Under ``mkdocs serve``: compiled templates, for every rebuild of the session."""
+        self._memo: SessionMemo | None = None
+        """Under ``mkdocs serve``: results that unchanged concepts give each rebuild."""
         self._incremental: Incremental | None = None
         """Under ``mkdocs serve --dirty``: what the session rendered, to render only
         what an edit changes."""
@@ -117,6 +120,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._read_cache = ReadCache() if command == "serve" else None
         # Each rebuild makes new template environments: their templates compile once.
         self._templates = SessionBytecodeCache() if command == "serve" else None
+        self._memo = SessionMemo() if command == "serve" else None
         build_log = logging.getLogger("mkdocs.commands.build")
         build_log.removeFilter(_DIRTY_WARNING)
         if self._incremental is not None:
@@ -158,6 +162,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self._settings is not None
+        if self._memo is not None:
+            self._memo.next_build()
         try:
             result = lint(self._settings, cache=self._read_cache)
         except (BaselineError, KbDateError) as error:
@@ -186,6 +192,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             findings=result.findings if self._preview else (),
             space=result.space,
             bytecode_cache=self._templates,
+            memo=self._memo,
         )
         self._site.add_files(files)
         self._files = files

@@ -27,6 +27,7 @@ from mkdocs.utils import get_relative_url
 from conceptkb import headtags, urlspace
 from conceptkb.diagnostics import Finding
 from conceptkb.index import ConceptIndex
+from conceptkb.memo import SessionMemo
 from conceptkb.model import Concept
 from conceptkb.settings import Settings
 from conceptkb.sitemodel import SiteModel
@@ -73,6 +74,7 @@ class Site:
         findings: tuple[Finding, ...] | list[Finding] = (),
         space: urlspace.UrlSpace | None = None,
         bytecode_cache: jinja2.BytecodeCache | None = None,
+        memo: SessionMemo | None = None,
     ) -> None:
         self.index = index
         self.config = config
@@ -101,6 +103,7 @@ class Site:
                 docs_dir=Path(config.docs_dir).absolute(),
             ),
             bytecode_cache=bytecode_cache,
+            memo=memo,
         )
         self.space = space
         self._generated: set[str] = set()
