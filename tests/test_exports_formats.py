@@ -494,6 +494,10 @@ def test_exports_with_a_session_memo_equal_those_without(hostile: Case) -> None:
         assert llms_full_txt(index, hostile.url_for, **about, memo=memo) == llms_full_txt(
             index, hostile.url_for, **about
         )
+        skos = {"scheme_iri": "https://example.org/kb/", "site_name": SITE_NAME}
+        assert skos_turtle(index, hostile.url_for, **skos, memo=memo) == skos_turtle(
+            index, hostile.url_for, **skos
+        )
 
     concepts = list(hostile.index.concepts.values())
     both(hostile.index)
@@ -502,3 +506,5 @@ def test_exports_with_a_session_memo_equal_those_without(hostile: Case) -> None:
     renamed = dataclasses.replace(target, title=target.title + " renamed")
     both(ConceptIndex([renamed if c is target else c for c in concepts]))
     both(ConceptIndex([c for c in concepts if c is not target]))
+    related = dataclasses.replace(concepts[0], related=(*concepts[0].related, concepts[-1].id))
+    both(ConceptIndex([related, *concepts[1:]]))

@@ -64,11 +64,8 @@ def check_site(
             target = space.layout.concept(route.concept_id)
             wanted = urlspace.output_path(target, space.use_directory_urls)
             problems += _redirect(output, file.read_text("utf-8"), wanted)
-    for page in sorted(site_dir.rglob("*.html")):
-        relative = page.relative_to(site_dir).as_posix()
-        if pages is not None and relative not in pages:
-            continue
-        raw = page.read_text("utf-8", errors="replace")
+    for relative in _html_pages(site_dir, pages):
+        raw = (site_dir / relative).read_text("utf-8", errors="replace")
         if "[[" not in raw:
             continue  # no raw wikilink can be in its text: no need to parse it
         text = _visible_text(raw)
@@ -78,6 +75,13 @@ def check_site(
                 Problem(relative, f"raw wikilink left in the text: {text[at : at + 40]!r}")
             )
     return sorted(problems, key=lambda p: (p.path, p.message))
+
+
+def _html_pages(site_dir: Path, pages: Collection[str] | None) -> list[str]:
+    """The HTML files of the site to read (``pages`` of them, when given), relative."""
+    if pages is not None:
+        return sorted(p for p in pages if p.endswith(".html") and (site_dir / p).is_file())
+    return [p.relative_to(site_dir).as_posix() for p in sorted(site_dir.rglob("*.html"))]
 
 
 def _document(html: str) -> JustHTML:

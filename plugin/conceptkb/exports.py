@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from conceptkb.bodyscan import WIKILINK, mask_code, wikilinks
 from conceptkb.index import ConceptIndex
-from conceptkb.memo import SessionMemo, cached
+from conceptkb.memo import Same, SessionMemo, cached
 from conceptkb.model import Concept, Reference
 from conceptkb.names import display_name
 
@@ -46,24 +46,58 @@ def concept_record(concept: Concept, index: ConceptIndex, url_for: UrlFor) -> di
 
 def concepts_json(index: ConceptIndex, url_for: UrlFor, *, memo: SessionMemo | None = None) -> str:
     """The ``concepts.json`` export, sorted by id (indented by one space per level)."""
-    records = [
-        concept_record(index.concepts[cid], index, url_for) for cid in sorted(index.concepts)
-    ]
-    # Each record is indented on its own (json's indenting encoder is pure Python), from
-    # its compact form (the C encoder), so that a session keeps the unchanged ones.
-    indented = cached(memo, _indented_record)
-    items = ",\n".join(indented(json.dumps(r, ensure_ascii=False)) for r in records)
-    concepts = f"[\n{items}\n ]" if records else "[]"
+    items: list[str] = []
+    for cid in sorted(index.concepts):
+        concept = index.concepts[cid]
+        derived = (
+            url_for(cid),
+            tuple(index.narrower.get(cid, ())),
+            tuple(index.related.get(cid, ())),
+            tuple(index.backlinks.get(cid, ())),
+        )
+        items.append(
+            _per_concept(
+                memo,
+                "concepts.json",
+                concept,
+                derived,
+                _record_text,
+                concept,
+                index,
+                url_for,
+            )
+        )
+    # Each record is indented on its own, as deep as json.dumps(..., indent=1) puts it
+    # in the whole, so that a session keeps the records of unchanged concepts.
+    concepts = "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
     return (
-        f'{{\n "version": {EXPORT_VERSION},\n "count": {len(records)},\n "concepts": {concepts}\n}}'
+        f'{{\n "version": {EXPORT_VERSION},\n "count": {len(items)},\n "concepts": {concepts}\n}}'
     )
 
 
-def _indented_record(compact: str) -> str:
-    """A record as it stands in concepts.json: indented one space per level, two levels
-    deep (JSON strings hold no raw line breaks, so every line break is the indent's)."""
-    text = json.dumps(json.loads(compact), ensure_ascii=False, indent=1)
+def _record_text(concept: Concept, index: ConceptIndex, url_for: UrlFor) -> str:
+    """A concept's record as it stands in concepts.json: indented one space per level,
+    two levels deep (JSON strings hold no raw line breaks, so every line break is the
+    indent's)."""
+    text = json.dumps(concept_record(concept, index, url_for), ensure_ascii=False, indent=1)
     return "  " + text.replace("\n", "\n  ")
+
+
+def _per_concept(
+    memo: SessionMemo | None,
+    export: str,
+    concept: Concept,
+    derived: Hashable,
+    compute: Callable[..., str],
+    *arguments: object,
+) -> str:
+    """``compute(*arguments)``: a concept's part of an export, which depends on the
+    concept and on ``derived`` (what it shows of the others: relations, titles, URLs)
+    alone; kept for a session while both stay the same."""
+    if memo is None:
+        return compute(*arguments)
+    part: str = memo.table(export).get((Same(concept), derived), lambda _: compute(*arguments))
+    return part
 
 
 def defined_term(concept: Concept, url: str, set_url: str) -> dict[str, Any]:
@@ -248,25 +282,60 @@ def llms_full_txt(
         " as plain text.",
         "",
     ]
-    plan, references = cached(memo, _body_plan), cached(memo, _references)
-    for concept in _by_title(index.concepts.values()):
-        lines += [_heading(2, concept.title), ""]
-        facts = [("URL", _url_text(url_for(concept.id)))]
-        facts.append(("Aliases", "; ".join(_markdown_text(a) for a in concept.aliases)))
-        facts.append(("Category", _markdown_text(display_name(concept.category))))
-        facts.append(("Tags", ", ".join(_markdown_text(t) for t in concept.tags)))
-        facts.append(("Broader", _titles(index, _broader(concept, index))))
-        facts.append(("Narrower", _titles(index, index.narrower.get(concept.id, ()))))
-        facts.append(("Related", _titles(index, index.related.get(concept.id, ()))))
-        lines += [f"- {name}: {value}" for name, value in facts if value]
+    plan = cached(memo, _body_plan)
+    concepts = index.concepts
+    for concept in _by_title(concepts.values()):
+        body = plan(concept.body)
+        relations = (
+            _broader(concept, index),
+            tuple(index.narrower.get(concept.id, ())),
+            tuple(index.related.get(concept.id, ())),
+        )
+        derived = (
+            url_for(concept.id),
+            tuple((i, concepts[i].title) for ids in relations for i in ids),
+            tuple(index.link_text(*part) for part in body if not isinstance(part, str)),
+        )
+        lines.append(
+            _per_concept(
+                memo,
+                "llms-full.txt",
+                concept,
+                derived,
+                _full_section,
+                concept,
+                index,
+                url_for,
+                body,
+            )
+        )
+    return "\n".join(lines)
+
+
+def _full_section(
+    concept: Concept, index: ConceptIndex, url_for: UrlFor, plan: tuple[str | _Link, ...]
+) -> str:
+    """A concept's section of llms-full.txt."""
+    lines = [_heading(2, concept.title), ""]
+    facts = [("URL", _url_text(url_for(concept.id)))]
+    facts.append(("Aliases", "; ".join(_markdown_text(a) for a in concept.aliases)))
+    facts.append(("Category", _markdown_text(display_name(concept.category))))
+    facts.append(("Tags", ", ".join(_markdown_text(t) for t in concept.tags)))
+    facts.append(("Broader", _titles(index, _broader(concept, index))))
+    facts.append(("Narrower", _titles(index, index.narrower.get(concept.id, ()))))
+    facts.append(("Related", _titles(index, index.related.get(concept.id, ()))))
+    lines += [f"- {name}: {value}" for name, value in facts if value]
+    lines.append("")
+    # A paragraph ends the list above, so that a body starting with indented code
+    # is code, not a continuation of the last item.
+    lines += [_paragraph(concept.summary) if concept.summary.strip() else "<!-- -->", ""]
+    body = _plain_body(plan, index).strip("\n")
+    if body.strip():
+        lines += [body, ""]
+    if concept.references:
+        lines += ["### References", ""]
+        lines += [f"- {_reference(r)}" for r in concept.references]
         lines.append("")
-        # A paragraph ends the list above, so that a body starting with indented code
-        # is code, not a continuation of the last item.
-        lines += [_paragraph(concept.summary) if concept.summary.strip() else "<!-- -->", ""]
-        body = _plain_body(plan(concept.body), index).strip("\n")
-        if body.strip():
-            lines += [body, ""]
-        lines += references(concept.references)
     return "\n".join(lines)
 
 
@@ -309,13 +378,6 @@ def _plain_body(plan: tuple[str | _Link, ...], index: ConceptIndex) -> str:
     return "".join(
         part if isinstance(part, str) else _markdown_text(index.link_text(*part)) for part in plan
     )
-
-
-def _references(references: tuple[Reference, ...]) -> list[str]:
-    """The lines of a concept's references section (none without references)."""
-    if not references:
-        return []
-    return ["### References", "", *(f"- {_reference(r)}" for r in references), ""]
 
 
 def _reference(reference: Reference) -> str:
@@ -371,6 +433,7 @@ def skos_turtle(
     site_name: str,
     language: str = "en",
     base: str = "./",
+    memo: SessionMemo | None = None,
 ) -> str:
     """The knowledge base as a SKOS concept scheme, in Turtle.
 
@@ -387,7 +450,8 @@ def skos_turtle(
     """
     if _LANGTAG.fullmatch(language) is None:
         raise ValueError(f"{language!r} is not a language tag")
-    iris = {cid: _turtle_iri(url_for(cid)) for cid in sorted(index.concepts)}
+    turtle_iri = cached(memo, _turtle_iri)
+    iris = {cid: turtle_iri(url_for(cid)) for cid in sorted(index.concepts)}
     scheme = _turtle_iri(scheme_iri)
     broader = {cid: _broader(index.concepts[cid], index) for cid in iris}
     top = [cid for cid in iris if not broader[cid]]
@@ -400,32 +464,67 @@ def skos_turtle(
         "",
     ]
 
-    def block(subject: str, kind: str, pairs: list[tuple[str, str]]) -> None:
-        lines.append(f"{subject} a {kind}" + (" ;" if pairs else " ."))
-        lines.extend(
-            f"    {predicate} {value}" + (" ;" if i < len(pairs) - 1 else " .")
-            for i, (predicate, value) in enumerate(pairs)
-        )
-        lines.append("")
-
-    block(
+    lines += _turtle_block(
         scheme,
         "skos:ConceptScheme",
         [("dcterms:title", _turtle_string(site_name, language))]
         + [("skos:hasTopConcept", iris[cid]) for cid in top],
     )
+    parts = ["\n".join(lines)]
     for cid, iri in iris.items():
         concept = index.concepts[cid]
-        pairs = [("skos:prefLabel", _turtle_string(concept.title, language))]
-        aliases = dict.fromkeys(a for a in concept.aliases if a != concept.title)
-        pairs += [("skos:altLabel", _turtle_string(a, language)) for a in aliases]
-        if concept.summary:
-            pairs.append(("skos:definition", _turtle_string(concept.summary, language)))
-        pairs += [("skos:broader", iris[other]) for other in broader[cid]]
-        pairs += [("skos:narrower", iris[other]) for other in index.narrower.get(cid, ())]
-        pairs += [("skos:related", iris[other]) for other in index.related.get(cid, ())]
-        pairs.append(("skos:inScheme", scheme))
-        if not broader[cid]:
-            pairs.append(("skos:topConceptOf", scheme))
-        block(iri, "skos:Concept", pairs)
-    return "\n".join(lines)
+        relations = (
+            tuple(iris[other] for other in broader[cid]),
+            tuple(iris[other] for other in index.narrower.get(cid, ())),
+            tuple(iris[other] for other in index.related.get(cid, ())),
+        )
+        derived = (iri, scheme, language, relations)
+        parts.append(
+            _per_concept(
+                memo,
+                "skos",
+                concept,
+                derived,
+                _skos_concept,
+                concept,
+                iri,
+                scheme,
+                language,
+                relations,
+            )
+        )
+    return "\n".join(parts)
+
+
+def _skos_concept(
+    concept: Concept,
+    iri: str,
+    scheme: str,
+    language: str,
+    relations: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+) -> str:
+    """A concept's block in the SKOS Turtle file, and the blank line after it."""
+    pairs = [("skos:prefLabel", _turtle_string(concept.title, language))]
+    aliases = dict.fromkeys(a for a in concept.aliases if a != concept.title)
+    pairs += [("skos:altLabel", _turtle_string(a, language)) for a in aliases]
+    if concept.summary:
+        pairs.append(("skos:definition", _turtle_string(concept.summary, language)))
+    broader, narrower, related = relations
+    pairs += [("skos:broader", other) for other in broader]
+    pairs += [("skos:narrower", other) for other in narrower]
+    pairs += [("skos:related", other) for other in related]
+    pairs.append(("skos:inScheme", scheme))
+    if not broader:
+        pairs.append(("skos:topConceptOf", scheme))
+    return "\n".join(_turtle_block(iri, "skos:Concept", pairs))
+
+
+def _turtle_block(subject: str, kind: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """The lines of one subject's statements and the blank line after them."""
+    lines = [f"{subject} a {kind}" + (" ;" if pairs else " .")]
+    lines.extend(
+        f"    {predicate} {value}" + (" ;" if i < len(pairs) - 1 else " .")
+        for i, (predicate, value) in enumerate(pairs)
+    )
+    lines.append("")
+    return lines

@@ -7,7 +7,8 @@ them can be kept. :class:`SessionMemo` keeps the results of the functions it is 
 for, keyed by the *values* they were computed from (a changed value is a different
 key, so a kept result is never stale); looking a key up again is cheap when it is the
 same object as last time (a string caches its hash, and a dictionary compares by
-identity first).
+identity first). A concept is never changed once read, so a result computed from it
+can be keyed by the object itself (:class:`Same`) with the other values it depends on.
 
 Only what the last build and the current one used is kept: memory stays bounded by
 one build's worth. A build that keeps nothing (``mkdocs build``) passes no memo, and
@@ -23,6 +24,23 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 _MISSING: Any = object()
+
+
+class Same:
+    """A key part equal only to the very same object: for results computed from an
+    object that never changes once made (a concept, once the lint has read it). The
+    memo holds the object, so its identity is not reused while the result is kept."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.value is self.value
 
 
 class Memo(Generic[K, V]):

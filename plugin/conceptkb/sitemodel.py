@@ -285,15 +285,12 @@ class SiteModel:
     def files(self) -> Iterator[StaticFile]:
         """Redirects, exports, schemas and assets."""
         layout = self.layout
+        redirect = cached(self.memo, self._redirect)
         for slug, concept_id in self.space.redirects().items():
             src_uri = layout.redirect(slug, self.use_directory_urls)
             target = self.url(layout.concept(concept_id))
-            html = self.env.get_template("conceptkb/redirect.html").render(
-                url=urlspace.relative_url(target, src_uri),
-                canonical=self._absolute(target, src_uri),
-                title=self.index.concepts[concept_id].title,
-            )
-            yield StaticFile(src_uri, html)
+            title = self.index.concepts[concept_id].title
+            yield StaticFile(src_uri, redirect((src_uri, target, title, self.settings.site_url)))
         index, url_for = self.index, self._concept_url
         yield StaticFile(layout.export, exports.concepts_json(index, url_for, memo=self.memo))
         about = {"site_name": self.site_name, "site_description": self.site_description}
@@ -302,7 +299,11 @@ class SiteModel:
         yield StaticFile(layout.llms_full_txt, full)
         scheme = self._absolute(self.url(layout.index), "")
         turtle = exports.skos_turtle(
-            index, self._absolute_concept_url, scheme_iri=scheme, site_name=self.site_name
+            index,
+            self._absolute_concept_url,
+            scheme_iri=scheme,
+            site_name=self.site_name,
+            memo=self.memo,
         )
         yield StaticFile(layout.skos, turtle)
         yield StaticFile(
@@ -311,6 +312,16 @@ class SiteModel:
         yield StaticFile(layout.export_schema, export_schema_text())
         for path in ASSETS:
             yield StaticFile(path, _ASSETS.joinpath(path.rsplit("/", 1)[1]).read_bytes())
+
+    def _redirect(self, page: tuple[str, str, str, str | None]) -> str:
+        """The page at ``src_uri`` that sends readers on to ``target`` (a concept page
+        titled ``title``) on a site at ``site_url``."""
+        src_uri, target, title, _ = page
+        return self.env.get_template("conceptkb/redirect.html").render(
+            url=urlspace.relative_url(target, src_uri),
+            canonical=self._absolute(target, src_uri),
+            title=title,
+        )
 
     def edit_url(self, src_uri: str) -> str | None:
         """The URL that edits a concept page's own file (its concept file), if any."""
@@ -576,17 +587,20 @@ class SiteModel:
     # -- what each page depends on ---------------------------------------------------
 
     def _shown_concept(self, concept_id: str) -> tuple[object, ...]:
-        """What a page that names another concept shows of it."""
-        concept = self.index.concepts.get(concept_id)
-        if concept is None:
-            return (concept_id,)
-        return (
-            concept.id,
-            concept.title,
-            concept.summary,
-            concept.status,
-            concept_id in self.hidden,
-        )
+        """What a page that names another concept shows of it (as a digest)."""
+        shown = self._shown_concepts.get(concept_id)
+        return (concept_id,) if shown is None else (concept_id, shown)
+
+    @functools.cached_property
+    def _shown_concepts(self) -> dict[str, str]:
+        """Each concept's id -> a digest of what a page that names it shows of it: one
+        digest each per build, where a concept's summary was repeated in the digest of
+        every page that shows it."""
+        hidden = self.hidden
+        return {
+            c.id: _digest((c.title, c.summary, c.status, c.id in hidden))
+            for c in self.index.concepts.values()
+        }
 
     def _neighbourhood(self, concept_id: str) -> conceptmap.Graph:
         """The concepts the concept's map draws (kept for a session while no relation
@@ -728,6 +742,12 @@ class SiteModel:
         return f'<script type="application/ld+json">{exports.script_json(data)}</script>\n'
 
 
+def _digest(value: object) -> str:
+    """A short digest of a value's ``repr``: what page digests are made of."""
+    encoded = repr(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
 def _source_digest(source: tuple[str, str]) -> str:
     """A digest of a concept file's front matter and body."""
-    return hashlib.sha256(repr(source).encode("utf-8", "surrogatepass")).hexdigest()
+    return _digest(source)
