@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conceptkb.memo import Memo, SessionMemo, cached
 
 
@@ -44,3 +46,11 @@ def test_a_table_computes_from_more_than_its_key() -> None:
 def test_without_a_session_the_function_itself() -> None:
     assert cached(None, str.upper) is str.upper
     assert cached(SessionMemo(), str.upper)("x") == "X"
+
+
+def test_a_bound_method_is_refused() -> None:
+    """Each object's bound method is a key of its own: its results would never be found
+    again, and the memo would keep every object it was made from."""
+    memo = SessionMemo()
+    with pytest.raises(TypeError, match="bound method"):
+        memo.of(Memo(str.upper).__call__)

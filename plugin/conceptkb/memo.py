@@ -17,6 +17,7 @@ each function is simply called.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
@@ -81,7 +82,10 @@ class SessionMemo:
         self._tables: dict[str, Memo[Any, Any]] = {}
 
     def of(self, function: Callable[[K], V]) -> Callable[[K], V]:
-        """``function``, with its results kept for the session."""
+        """``function`` (a module's function: a bound method would be another key for
+        each object), with its results kept for the session."""
+        if inspect.ismethod(function):
+            raise TypeError(f"{function!r} is a bound method: use table() for it")
         memo = self._memos.get(function)
         if memo is None:
             memo = self._memos[function] = Memo(function)

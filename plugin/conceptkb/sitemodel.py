@@ -285,12 +285,15 @@ class SiteModel:
     def files(self) -> Iterator[StaticFile]:
         """Redirects, exports, schemas and assets."""
         layout = self.layout
-        redirect = cached(self.memo, self._redirect)
+        redirects = None if self.memo is None else self.memo.table("redirects")
+        render = self._redirect
         for slug, concept_id in self.space.redirects().items():
             src_uri = layout.redirect(slug, self.use_directory_urls)
             target = self.url(layout.concept(concept_id))
             title = self.index.concepts[concept_id].title
-            yield StaticFile(src_uri, redirect((src_uri, target, title, self.settings.site_url)))
+            page = (src_uri, target, title, self.settings.site_url)
+            html = render(page) if redirects is None else redirects.get(page, render)
+            yield StaticFile(src_uri, html)
         index, url_for = self.index, self._concept_url
         yield StaticFile(layout.export, exports.concepts_json(index, url_for, memo=self.memo))
         about = {"site_name": self.site_name, "site_description": self.site_description}
