@@ -18,7 +18,9 @@ from conceptkb import bodyscan, fixes
 from conceptkb.checker import LintResult, lint
 from conceptkb.frontmatter import decode, split
 from conceptkb.index import ConceptIndex
+from conceptkb.memo import SessionMemo
 from conceptkb.mentions import is_acronym, title_parts
+from conceptkb.readcache import ReadCache
 from conceptkb.rules import UNLINKED_MENTION
 from conceptkb.settings import Settings
 from tests.conftest import Project, concept_text, run
@@ -484,3 +486,33 @@ def test_fixing_keeps_the_text_and_leaves_nothing_to_link(body: str, end: str, b
             assert re.findall(rb"\r\n|\r|\n", new) == re.findall(rb"\r\n|\r|\n", old)
             assert new.startswith(codecs.BOM_UTF8) == old.startswith(codecs.BOM_UTF8)
         assert len(linked) == sum(f.code == UNLINKED_MENTION for f in result.findings)
+
+
+# -- a serve session ------------------------------------------------------------------
+
+
+def test_a_session_keeps_a_concepts_notes_only_while_the_names_stay(project: Project) -> None:
+    """Under serve, an unchanged concept (the same object, from the read cache) keeps
+    its notes until a name any concept could be mentioned by changes."""
+    settings = Settings(concepts_dir=project.root / "concepts", base_dir=project.root)
+    cache, memo = ReadCache(), SessionMemo()
+
+    def served() -> list[str]:
+        memo.next_build()
+        result = lint(settings, cache=cache, memo=memo)
+        fresh = lint(settings)
+        assert result.findings == fresh.findings
+        return [f.message for f in result.findings if f.code == UNLINKED_MENTION]
+
+    write_kb(project.root, "We use LoRA and spectral tuning here.\n")
+    assert served() == [note("LoRA", "lora", "[[lora]]")]
+    assert served() == [note("LoRA", "lora", "[[lora]]")]
+    (project.root / "concepts" / "spectral.md").write_text(
+        concept_text("Spectral tuning", references=REFERENCE), encoding="utf-8"
+    )
+    assert served() == [
+        note("LoRA", "lora", "[[lora]]"),
+        note("spectral tuning", "spectral", "[[spectral|spectral tuning]]"),
+    ]
+    (project.root / "concepts" / "lora.md").unlink()
+    assert served() == [note("spectral tuning", "spectral", "[[spectral|spectral tuning]]")]

@@ -31,6 +31,7 @@ from conceptkb import (
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document, load
 from conceptkb.index import ConceptIndex
+from conceptkb.memo import Same, SessionMemo
 from conceptkb.model import DEPRECATED, STABLE, STATUSES, Concept
 from conceptkb.names import (
     MAX_ID_LENGTH,
@@ -167,9 +168,12 @@ def discover(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> li
 class _Run:
     """The state of one lint run; a new one for every run, nothing shared."""
 
-    def __init__(self, settings: Settings, cache: ReadCache | None = None) -> None:
+    def __init__(
+        self, settings: Settings, cache: ReadCache | None = None, memo: SessionMemo | None = None
+    ) -> None:
         self.settings = settings
         self.cache = cache
+        self.memo = memo
         self.schema = SchemaChecker(settings.categories)
         self.findings: list[Finding] = []
         self.concepts: list[Concept] = []
@@ -456,9 +460,21 @@ class _Run:
     def _check_mentions(self, index: ConceptIndex) -> None:
         if not self.settings.is_on(UNLINKED_MENTION):
             return  # the scan is the cost: none when the rule is off
-        scanner = mentions.MentionScanner(index)
+        scanners: list[mentions.MentionScanner] = []
+
+        def scan(concept: Concept) -> list[mentions.Mention]:
+            if not scanners:  # made on the first concept not found in the memo
+                scanners.append(mentions.MentionScanner(index))
+            return scanners[0].scan(concept)
+
+        table = None if self.memo is None else self.memo.table("mentions")
+        names = "" if table is None else mentions.names_digest(index)
         for concept in index.concepts.values():
-            for mention in scanner.scan(concept):
+            if table is None:
+                found = scan(concept)
+            else:
+                found = table.get((Same(concept), names), lambda key: scan(key[0].value))
+            for mention in found:
                 line = concept.body_line + mention.line - 1
                 self.report(concept.path, line, mention.column, UNLINKED_MENTION, mention.message)
 
@@ -817,16 +833,22 @@ def wikilink_problem(index: ConceptIndex, target: str) -> tuple[str, str] | None
 
 
 def lint(
-    settings: Settings, paths: Iterable[Path] | None = None, *, cache: ReadCache | None = None
+    settings: Settings,
+    paths: Iterable[Path] | None = None,
+    *,
+    cache: ReadCache | None = None,
+    memo: SessionMemo | None = None,
 ) -> LintResult:
     """Lint the knowledge base; report findings for ``paths`` only, when given.
 
     Cross-reference checks always see every concept in ``settings.concepts_dir``
     plus the given paths. ``cache`` keeps each file's reading for the next run of the
-    same session (``mkdocs serve``): unchanged files are not read again.
+    same session (``mkdocs serve``): unchanged files are not read again; ``memo`` keeps
+    what the cross-checks find in an unchanged concept while the names it could
+    mention stay the same.
     """
     with _fewer_collections():
-        return _lint(settings, paths, cache)
+        return _lint(settings, paths, cache, memo)
 
 
 @contextlib.contextmanager
@@ -843,10 +865,15 @@ def _fewer_collections() -> Iterator[None]:
             gc.enable()
 
 
-def _lint(settings: Settings, paths: Iterable[Path] | None, cache: ReadCache | None) -> LintResult:
+def _lint(
+    settings: Settings,
+    paths: Iterable[Path] | None,
+    cache: ReadCache | None,
+    memo: SessionMemo | None,
+) -> LintResult:
     if cache is not None:
         cache.for_settings(settings)
-    run = _Run(settings, cache)
+    run = _Run(settings, cache, memo)
     unreadable: list[tuple[Path, str]] = []
     files = discover(settings.concepts_dir, unreadable)
     if not settings.concepts_dir.is_dir() and not unreadable:

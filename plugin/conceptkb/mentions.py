@@ -45,6 +45,7 @@ expression is made from names, and the patterns that find links and HTML are lin
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -205,6 +206,14 @@ class _Keys:
                     entry = self._entries[key] = (_common_start([n.folded for n in names]), names)
                 found.append(entry)
         return found
+
+
+def names_digest(index: ConceptIndex) -> str:
+    """A digest of all that :meth:`MentionScanner.scan` reads of the other concepts (their
+    ids, names, former ids and status): equal digests, equal findings for an unchanged
+    concept."""
+    names = [(c.id, c.title, c.aliases, c.former_ids, c.status) for c in index.concepts.values()]
+    return hashlib.blake2b(repr(names).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class MentionScanner:

@@ -165,7 +165,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         if self._memo is not None:
             self._memo.next_build()
         try:
-            result = lint(self._settings, cache=self._read_cache)
+            result = lint(self._settings, cache=self._read_cache, memo=self._memo)
         except (BaselineError, KbDateError) as error:
             raise PluginError(f"conceptkb: {error}") from error
         for finding in result.findings:
