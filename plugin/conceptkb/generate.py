@@ -40,6 +40,7 @@ from conceptkb import __version__, bodyscan, manifest, mdlinks, mkdocsyml, urlsp
 from conceptkb.atomicfile import write_atomically
 from conceptkb.checker import LintResult, display_path, lint, wikilink_problem
 from conceptkb.diagnostics import Finding
+from conceptkb.memo import SessionMemo
 from conceptkb.readcache import ReadCache
 from conceptkb.rules import RULES_BY_CODE
 from conceptkb.settings import PLUGIN_NAME, Settings, from_mkdocs_yml
@@ -159,9 +160,11 @@ class Generator:
         if custom is not None and not custom.is_dir():
             raise GenerateError(f"{config_file.name}: theme.custom_dir {custom} is not a folder")
         self.docs_out = self.out / "docs"
-        # Kept between the runs of one `--watch` session: each file's reading, and each
-        # generated page with the digest of what it shows (sitemodel.signature).
+        # Kept between the runs of one `--watch` session: each file's reading, what
+        # unchanged concepts give (conceptkb.memo), and each generated page with the
+        # digest of what it shows (sitemodel.signature).
         self._reads = ReadCache()
+        self._memo = SessionMemo()
         self._pages: dict[str, tuple[str, bytes]] = {}
         self.overrides_out = self.out / OVERRIDES
 
@@ -215,7 +218,8 @@ class Generator:
 
     def run(self, *, preview: bool = False) -> Outcome:
         settings = self.settings()
-        result = lint(settings, cache=self._reads)
+        self._memo.next_build()
+        result = lint(settings, cache=self._reads, memo=self._memo)
         outcome = Outcome(result)
         if result.errors and not preview:
             outcome.refused = True
@@ -237,6 +241,7 @@ class Generator:
             nav=self.config.get("nav"),
             findings=result.findings if preview else (),
             repository=self._repository(),
+            memo=self._memo,
         )
         files = self._files(model, outcome)
         self._write(self.docs_out, files, outcome, "")
