@@ -11,6 +11,7 @@ must not be written again.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import shutil
@@ -21,6 +22,9 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.nav import Navigation
+
+from conceptkb.mkdocs_plugin.incremental import Incremental
 
 from .conftest import Project, write_small_kb
 
@@ -229,3 +233,26 @@ def test_an_edit_rewrites_only_the_pages_that_show_the_concept(
     assert after[export] != before[4]  # holds the summary
     assert "guides" in export.read_text(encoding="utf-8")
     assert "guides" in (site / "concepts" / "prompting" / "index.html").read_text()
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_was(served: Project, tmp_path: Path) -> None:
+    """Objects are set aside from the collector while pages render (gc.freeze), and
+    given back at the end of every build, failed ones too."""
+    frozen: list[int] = []
+    original = Incremental.keep_titles
+
+    def spy(self: Incremental, nav: Navigation) -> None:  # runs while pages are read
+        frozen.append(gc.get_freeze_count())
+        if len(frozen) > 1:
+            raise RuntimeError("a build that fails halfway")
+        original(self, nav)
+
+    rebuild = session(served, tmp_path / "served", dirty=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Incremental, "keep_titles", spy)
+        rebuild()
+        assert gc.get_freeze_count() == 0
+        with pytest.raises(RuntimeError, match="halfway"):
+            rebuild()
+    assert gc.get_freeze_count() == 0
+    assert len(frozen) == 2 and all(count > 0 for count in frozen)
