@@ -24,7 +24,6 @@ longer has are removed: running it twice changes nothing.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html
 import json
 import os
@@ -36,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from conceptkb import __version__, bodyscan, manifest, mdlinks, mkdocsyml, urlspace
+from conceptkb import __version__, bodyscan, digest, manifest, mdlinks, mkdocsyml, urlspace
 from conceptkb.atomicfile import write_atomically
 from conceptkb.checker import LintResult, display_path, lint, wikilink_problem
 from conceptkb.diagnostics import Finding
@@ -85,10 +84,6 @@ class Outcome:
     """True when errors kept anything from being written."""
     notes: list[str] = field(default_factory=list)
     """What the tree cannot do for this site, and why."""
-
-
-def _digest(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def default_out(config_file: Path) -> Path:
@@ -277,12 +272,12 @@ class Generator:
                     outcome.warnings.append(finding)
             resolved = mdlinks.resolve(body, src_uri, index, layout, tooltips=tooltips)
             files[src_uri] = (front + resolved).encode()
-        shared = _digest(__version__, repr(self.config), model.settings, self._custom_files())
+        shared = digest.of(__version__, repr(self.config), model.settings, self._custom_files())
         pages: dict[str, tuple[str, bytes]] = {}
         for page in model.pages.values():
             if page.src_uri in files:
                 continue  # the site's own file wins, as it does in a MkDocs build
-            key = _digest(shared, model.signature(page.src_uri))
+            key = digest.of(shared, model.signature(page.src_uri))
             kept = self._pages.get(page.src_uri)
             if kept is not None and kept[0] == key:
                 files[page.src_uri] = kept[1]

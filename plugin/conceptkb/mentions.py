@@ -45,7 +45,6 @@ expression is made from names, and the patterns that find links and HTML are lin
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -54,7 +53,7 @@ from typing import NamedTuple
 
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
-from conceptkb import bodyscan
+from conceptkb import bodyscan, digest
 from conceptkb.index import ConceptIndex
 from conceptkb.model import DEPRECATED, Concept
 from conceptkb.names import normalize
@@ -212,8 +211,9 @@ def names_digest(index: ConceptIndex) -> str:
     """A digest of all that :meth:`MentionScanner.scan` reads of the other concepts (their
     ids, names, former ids and status): equal digests, equal findings for an unchanged
     concept."""
-    names = [(c.id, c.title, c.aliases, c.former_ids, c.status) for c in index.concepts.values()]
-    return hashlib.blake2b(repr(names).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return digest.of(
+        [(c.id, c.title, c.aliases, c.former_ids, c.status) for c in index.concepts.values()]
+    )
 
 
 class MentionScanner:

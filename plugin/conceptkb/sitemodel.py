@@ -12,7 +12,6 @@ the same HTML because it comes from here.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -25,7 +24,7 @@ from urllib.parse import urljoin
 import jinja2
 from markupsafe import Markup, escape
 
-from conceptkb import bodyscan, citation, conceptmap, exports, headtags, urlspace
+from conceptkb import bodyscan, citation, conceptmap, digest, exports, headtags, urlspace
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.index import ConceptIndex
 from conceptkb.markdown_ext import tooltip_text
@@ -601,7 +600,7 @@ class SiteModel:
         every page that shows it."""
         hidden = self.hidden
         return {
-            c.id: _digest((c.title, c.summary, c.status, c.id in hidden))
+            c.id: digest.of(c.title, c.summary, c.status, c.id in hidden)
             for c in self.index.concepts.values()
         }
 
@@ -627,7 +626,7 @@ class SiteModel:
             (cid, index.concepts[cid].broader, index.narrower.get(cid), index.related.get(cid))
             for cid in sorted(index.concepts)
         ]
-        return hashlib.sha256(repr(relations).encode("utf-8", "surrogatepass")).hexdigest()
+        return digest.of(relations)
 
     def _links_in(self, links: Iterable[bodyscan.WikiLink]) -> list[tuple[object, ...]]:
         """Each wikilink of a text and what it resolves to, as the page shows it."""
@@ -674,7 +673,7 @@ class SiteModel:
             ]
         elif page.kind in ("index", "category", "tag", "tags"):
             parts.append(self._listed_digest)
-        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        return digest.of(parts)
 
     @functools.cached_property
     def _listed_digest(self) -> str:
@@ -688,17 +687,17 @@ class SiteModel:
                 if c.id not in self.hidden
             ],
         ]
-        return hashlib.sha256(repr(listed).encode("utf-8", "surrogatepass")).hexdigest()
+        return digest.of(listed)
 
     def navigation_signature(self) -> str:
         """A digest of what the generated pages add to every page's navigation."""
         listed = [(p.src_uri, p.title, p.in_nav) for p in self.pages.values()]
-        return hashlib.sha256(repr(listed).encode("utf-8", "surrogatepass")).hexdigest()
+        return digest.of(listed)
 
     def links_signature(self, markdown: str) -> str:
         """A digest of what the wikilinks of one of the site's own pages show."""
         links = bodyscan.wikilinks(bodyscan.mask_code(markdown))
-        return hashlib.sha256(repr(self._links_in(links)).encode()).hexdigest()
+        return digest.of(self._links_in(links))
 
     def head_tags(
         self, src_uri: str, page_url: str, *, present: Collection[str] = ()
@@ -745,12 +744,6 @@ class SiteModel:
         return f'<script type="application/ld+json">{exports.script_json(data)}</script>\n'
 
 
-def _digest(value: object) -> str:
-    """A short digest of a value's ``repr``: what page digests are made of."""
-    encoded = repr(value).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
-
-
 def _source_digest(source: tuple[str, str]) -> str:
     """A digest of a concept file's front matter and body."""
-    return _digest(source)
+    return digest.of(source)

@@ -32,7 +32,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
-from conceptkb import __version__
+from conceptkb import __version__, digest
 from conceptkb.mkdocsyml import chain
 
 SEARCH_INDEX = Path("search", "search_index.json")
@@ -45,14 +45,6 @@ def _page_url(file: File) -> str:
 
 def _answer(value: bool) -> Callable[[], bool]:
     return lambda: value
-
-
-def hash_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _digest(*parts: object) -> str:
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _theme_files(dirs: Iterable[str]) -> list[tuple[str, int, int]]:
@@ -106,7 +98,9 @@ class Incremental:
         dirs = tuple(config.theme.dirs)
         if dirs != self._theme_dirs or not self._theme_digest:
             self._theme_dirs = dirs
-            self._theme_digest = _digest(_theme_files(d for d in dirs if "site-packages" not in d))
+            self._theme_digest = digest.of(
+                _theme_files(d for d in dirs if "site-packages" not in d)
+            )
         config_text = [p.read_bytes() for p in chain(Path(config.config_file_path or "mkdocs.yml"))]
         # A page's title shows in every page's navigation: the site's own pages' sources
         # (their titles come from them) and the generated pages' titles.
@@ -114,7 +108,7 @@ class Incremental:
             (f.src_uri, f.url, f.inclusion.name, f.content_string if not f.generated_by else "")
             for f in files.documentation_pages()
         ]
-        return _digest(__version__, config_text, self._theme_digest, pages, navigation)
+        return digest.of(__version__, config_text, self._theme_digest, pages, navigation)
 
     def decide(
         self,
@@ -132,15 +126,15 @@ class Incremental:
             build.outputs.add(file.dest_uri)
             if file.generated_by is not None and not file.is_documentation_page():
                 # Written from content: again only when the content changed.
-                digest = hashlib.sha256(file.content_bytes).hexdigest()
-                build.contents[file.dest_uri] = digest
+                content = hashlib.sha256(file.content_bytes).hexdigest()
+                build.contents[file.dest_uri] = content
                 if (
-                    self._contents.get(file.dest_uri) == digest
+                    self._contents.get(file.dest_uri) == content
                     and (site_dir / file.dest_uri).is_file()
                 ):
                     file.is_modified = _answer(False)  # type: ignore[method-assign]
         for file in files.documentation_pages():
-            signature = _digest(shared, signature_of(file))
+            signature = digest.of(shared, signature_of(file))
             build.signatures[file.src_uri] = signature
             build.order.append(_page_url(file))
             fresh = (

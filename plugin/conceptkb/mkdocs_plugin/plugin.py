@@ -26,7 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from conceptkb import bodyscan, htmlpolicy, mathtex
+from conceptkb import bodyscan, digest, htmlpolicy, mathtex
 from conceptkb.bounded import RenderTimeout, render_budget, time_limit
 from conceptkb.checker import LintResult, lint, wikilink_problem
 from conceptkb.checksite import check_site
@@ -36,7 +36,7 @@ from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.math import MathExtension
 from conceptkb.memo import SessionMemo
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
-from conceptkb.mkdocs_plugin.incremental import Incremental, hash_text
+from conceptkb.mkdocs_plugin.incremental import Incremental
 from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
 from conceptkb.readcache import ReadCache
@@ -234,7 +234,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         if self._site.generates(file):
             return self._site.model.signature(file.src_uri)
         text = file.content_string
-        return f"{hash_text(text)}:{self._site.model.links_signature(text)}"
+        return digest.of(text, self._site.model.links_signature(text))
 
     # Last, after plugins that add extensions to the theme's environment.
     @event_priority(-100)
