@@ -108,9 +108,9 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._templates: SessionBytecodeCache | None = None
         """Under ``mkdocs serve``: compiled templates, for every rebuild of the session."""
         self._memo: SessionMemo | None = None
+        """Under ``mkdocs serve``: results that unchanged concepts give each rebuild."""
         self._frozen = False
         """Whether this build set objects aside from the garbage collector (gc.freeze)."""
-        """Under ``mkdocs serve``: results that unchanged concepts give each rebuild."""
         self._incremental: Incremental | None = None
         """Under ``mkdocs serve --dirty``: what the session rendered, to render only
         what an edit changes."""
