@@ -663,7 +663,7 @@ class SiteModel:
                 for n in graph.nodes
             ]
             parts += [
-                cached(self.memo, _source_digest)((document.yaml_text, document.body)),
+                cached(self.memo, digest.of)((document.yaml_text, document.body)),
                 self._shown(concept.path),
                 self._withheld.get(src_uri),
                 self._links_in(concept.links),
@@ -742,8 +742,3 @@ class SiteModel:
                 self.site_name,
             )
         return f'<script type="application/ld+json">{exports.script_json(data)}</script>\n'
-
-
-def _source_digest(source: tuple[str, str]) -> str:
-    """A digest of a concept file's front matter and body."""
-    return digest.of(source)
