@@ -100,9 +100,11 @@ class Rendered:
 
     html: str
     toc: tuple[tuple[str, str], ...] = ()
-    late: tuple[tuple[str, str], ...] = ()
-    """(marker, HTML) pairs: ``html`` holds each marker once, where the engine puts the
-    HTML into the page's final output (see :meth:`SiteModel.render`)."""
+    late: tuple[tuple[str, Callable[[], str]], ...] = ()
+    """(marker, HTML to come) pairs: ``html`` holds each marker once, where the engine
+    puts the HTML, made when it is placed, into the page's final output (see
+    :meth:`SiteModel.render`). An engine renders every page's content before it writes
+    the first: HTML made at once would be held for every page until then."""
 
 
 MAP_SLOT = '<span class="ck-map-slot"></span>'
@@ -500,12 +502,17 @@ class SiteModel:
             toc.append(("ck-references", "References"))
         category_src = self.layout.category(concept.category)
         successor = index.successor(concept.id) if concept.status == DEPRECATED else None
-        drawing = self._map(concept.id, href, markdown)
-        late: tuple[tuple[str, str], ...] = ()
+        late: tuple[tuple[str, Callable[[], str]], ...] = ()
+        graph = self._neighbourhood(concept.id)
+        if len(graph.nodes) < 2:
+            drawing = ""
+        elif late_map:
+            drawing = MAP_SLOT
+            late = ((MAP_SLOT, functools.partial(self._map, graph, href, markdown)),)
+        else:
+            drawing = self._map(graph, href, markdown)
         if drawing:
             toc.insert(0, ("ck-map", "Concept map"))
-            if late_map:
-                late, drawing = ((MAP_SLOT, drawing),), MAP_SLOT
         html = template("conceptkb/concept.html").render(
             concept=concept,
             findings=self._shown(concept.path),
@@ -544,11 +551,8 @@ class SiteModel:
         )
         return Rendered(html, tuple(toc), late)
 
-    def _map(self, concept_id: str, href: Href, markdown: bool) -> str:
-        """The concept's neighbourhood as an SVG drawing, or '' when it has none."""
-        graph = self._neighbourhood(concept_id)
-        if len(graph.nodes) < 2:
-            return ""
+    def _map(self, graph: conceptmap.Graph, href: Href, markdown: bool) -> str:
+        """A concept's neighbourhood (two concepts or more) as an SVG drawing."""
         concepts = self.index.concepts
         svg = conceptmap.render_svg(
             graph,

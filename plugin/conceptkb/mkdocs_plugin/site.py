@@ -13,7 +13,7 @@ import logging
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,7 @@ class Site:
         self.space = space
         self._generated: set[str] = set()
         """Source paths of the pages this build generated (not replaced by docs/ files)."""
-        self._late: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._late: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {}
         """What each rendered page still has to place in its output (see place_late)."""
         self.lost: list[str] = []
         """Pages whose late HTML found no place in the output."""
@@ -214,7 +214,7 @@ class Site:
             if at == -1:
                 self.lost.append(page.file.src_uri)
                 continue
-            output = output[:at] + fragment + output[at + len(marker) :]
+            output = output[:at] + fragment() + output[at + len(marker) :]
         return output
 
     # -- head and search ------------------------------------------------------------
