@@ -214,14 +214,6 @@ def _pooled(wanted: Sequence[float], offsets: Sequence[float]) -> list[float]:
     return [f + o for f, o in zip(fitted, offsets, strict=True)]
 
 
-def _within(offset: float, speed: float, reach: float) -> tuple[float, float] | None:
-    """The scales k at which ``|offset + k * speed| < reach``, as an open interval."""
-    if speed == 0:
-        return (-math.inf, math.inf) if abs(offset) < reach else None
-    a, b = (-reach - offset) / speed, (reach - offset) / speed
-    return (a, b) if a < b else (b, a)
-
-
 _Moving = tuple[Box, float, float, float, float]
 """A box to place at (x, y) + k * (dx, dy), for a scale k to find."""
 
@@ -229,20 +221,42 @@ _Moving = tuple[Box, float, float, float, float]
 def _scale(moving: Sequence[_Moving], fixed: Sequence[Box], least: float) -> float:
     """The smallest scale k >= ``least`` at which the ``moving`` boxes overlap neither
     each other nor the ``fixed`` ones. Exact: each pair overlaps on an interval of k (its
-    offset is linear in k), and the answer is the first k outside them all."""
+    offset is linear in k), and the answer is the first k outside them all.
+
+    The innermost loop of a map's layout: written out, without a call per pair."""
     overlaps: list[tuple[float, float]] = []
+    inf = math.inf
     for i, (box, x, y, ux, uy) in enumerate(moving):
         others = [(o, ox, oy, ux - vx, uy - vy) for o, ox, oy, vx, vy in moving[:i]]
         others.extend((o, o.x, o.y, ux, uy) for o in fixed)
+        half_w, half_h, own, via = box.w / 2, box.h / 2, box.id, box.via
         for other, ox, oy, vx, vy in others:
-            gap = _EDGE_GAP if box.joined(other) else _GAP
-            across = _within(x - ox, vx, (box.w + other.w) / 2 + gap)
-            if across is None or across[1] <= least:
-                continue
-            down = _within(y - oy, vy, (box.h + other.h) / 2 + gap)
-            if down is None:
-                continue
-            low, high = max(across[0], down[0]), min(across[1], down[1])
+            gap = _EDGE_GAP if via == other.id or other.via == own else _GAP
+            offset, reach = x - ox, half_w + other.w / 2 + gap
+            if vx == 0:
+                if abs(offset) >= reach:
+                    continue
+                low, high = -inf, inf
+            else:
+                low, high = (-reach - offset) / vx, (reach - offset) / vx
+                if high < low:
+                    low, high = high, low
+                elif not low < high:
+                    continue  # |offset + k * vx| < reach holds for no k
+                if high <= least:
+                    continue
+            offset, reach = y - oy, half_h + other.h / 2 + gap
+            if vy == 0:
+                if abs(offset) >= reach:
+                    continue
+            else:
+                a, b = (-reach - offset) / vy, (reach - offset) / vy
+                if b < a:
+                    a, b = b, a
+                if a > low:
+                    low = a
+                if b < high:
+                    high = b
             if low < high and high > least:
                 overlaps.append((low, high))
     k = least
@@ -330,7 +344,8 @@ def _crossings(boxes: Sequence[Box], limit: int) -> int:
     """How many times a line runs under a box it does not join (counting up to
     ``limit``). Only the outer ring moves, so only lines to it or boxes on it count."""
     by_id = {b.id: b for b in boxes}
-    outer = [b for b in boxes if b.step == 2]
+    edges = [(b, b.x - b.w / 2, b.x + b.w / 2, b.y - b.h / 2, b.y + b.h / 2) for b in boxes]
+    outer = [e for e in edges if e[0].step == 2]
     count = 0
     for child in boxes:
         parent = by_id.get(child.via or "")
@@ -338,14 +353,14 @@ def _crossings(boxes: Sequence[Box], limit: int) -> int:
             continue
         left, right = sorted((parent.x, child.x))
         top, bottom = sorted((parent.y, child.y))
-        for box in boxes if child.step == 2 else outer:
+        for box, box_left, box_right, box_top, box_bottom in edges if child.step == 2 else outer:
             if (
                 box is child
                 or box is parent
-                or box.x + box.w / 2 <= left
-                or box.x - box.w / 2 >= right
-                or box.y + box.h / 2 <= top
-                or box.y - box.h / 2 >= bottom
+                or box_right <= left
+                or box_left >= right
+                or box_bottom <= top
+                or box_top >= bottom
             ):
                 continue
             if _cuts(parent, child, box):
