@@ -221,7 +221,10 @@ def test_an_edit_rewrites_only_the_pages_that_show_the_concept(
     lora = site / "concepts" / "lora" / "index.html"
     schema = site / "schema" / "concept.schema.json"
     export = site / "concepts.json"
-    watched = [isolated, guide, lora, schema, export]
+    tag = site / "concepts" / "tags" / "training" / "index.html"
+    other_category = site / "concepts" / "categories" / "technique" / "index.html"
+    category = site / "concepts" / "categories" / "practice" / "index.html"
+    watched = [isolated, guide, lora, schema, export, tag, other_category, category]
     before = [path.stat().st_mtime_ns for path in watched]
     _replace(served.concepts / "prompting.md", "steers", "guides")
     rebuild()
@@ -231,6 +234,9 @@ def test_an_edit_rewrites_only_the_pages_that_show_the_concept(
     assert after[lora] != before[2]  # its body links to prompting
     assert after[schema] == before[3]  # a generated file whose content did not change
     assert after[export] != before[4]  # holds the summary
+    assert after[tag] == before[5]  # prompting has no tags
+    assert after[other_category] == before[6]  # lists other concepts only
+    assert after[category] != before[7]  # lists prompting with its summary
     assert "guides" in export.read_text(encoding="utf-8")
     assert "guides" in (site / "concepts" / "prompting" / "index.html").read_text()
 
