@@ -121,16 +121,17 @@ class Incremental:
         ``navigation`` is a digest of the generated pages' titles and places."""
         shared = self._shared(config, files, navigation)
         build = self._build = _Build()
-        site_dir = Path(config.site_dir)
+        # Checked for every page and file of each rebuild: os.path, without a Path each.
+        site_dir = os.fspath(config.site_dir)
+        written = os.path.isfile
         for file in files:
             build.outputs.add(file.dest_uri)
             if file.generated_by is not None and not file.is_documentation_page():
                 # Written from content: again only when the content changed.
                 content = hashlib.sha256(file.content_bytes).hexdigest()
                 build.contents[file.dest_uri] = content
-                if (
-                    self._contents.get(file.dest_uri) == content
-                    and (site_dir / file.dest_uri).is_file()
+                if self._contents.get(file.dest_uri) == content and written(
+                    f"{site_dir}/{file.dest_uri}"
                 ):
                     file.is_modified = _answer(False)  # type: ignore[method-assign]
         for file in files.documentation_pages():
@@ -140,7 +141,7 @@ class Incremental:
             fresh = (
                 self._signatures.get(file.src_uri) == signature
                 and file.src_uri in self._titles
-                and (site_dir / file.dest_uri).is_file()
+                and written(f"{site_dir}/{file.dest_uri}")
             )
             if fresh:
                 build.skipped.add(file.src_uri)
