@@ -494,6 +494,9 @@ def test_exports_with_a_session_memo_equal_those_without(hostile: Case) -> None:
         assert llms_full_txt(index, hostile.url_for, **about, memo=memo) == llms_full_txt(
             index, hostile.url_for, **about
         )
+        assert llms_txt(index, hostile.url_for, **about, memo=memo) == llms_txt(
+            index, hostile.url_for, **about
+        )
         skos = {"scheme_iri": "https://example.org/kb/", "site_name": SITE_NAME}
         assert skos_turtle(index, hostile.url_for, **skos, memo=memo) == skos_turtle(
             index, hostile.url_for, **skos

@@ -238,7 +238,14 @@ def _header(site_name: str, site_description: str) -> list[str]:
     return lines
 
 
-def llms_txt(index: ConceptIndex, url_for: UrlFor, *, site_name: str, site_description: str) -> str:
+def llms_txt(
+    index: ConceptIndex,
+    url_for: UrlFor,
+    *,
+    site_name: str,
+    site_description: str,
+    memo: SessionMemo | None = None,
+) -> str:
     """The ``llms.txt`` index (https://llmstxt.org): the site's name as H1, its
     description as a blockquote, then one H2 section per category (sorted by name)
     listing its concepts by title as ``- [Title](url): summary``."""
@@ -254,11 +261,16 @@ def llms_txt(index: ConceptIndex, url_for: UrlFor, *, site_name: str, site_descr
     for category in sorted(by_category, key=lambda c: (display_name(c).casefold(), c)):
         lines += [_heading(2, display_name(category) or "Other"), ""]
         for concept in _by_title(by_category[category]):
-            item = f"- [{_markdown_text(concept.title)}]({_markdown_url(url_for(concept.id))})"
-            summary = _markdown_text(concept.summary)
-            lines.append(f"{item}: {summary}" if summary else item)
+            url = url_for(concept.id)
+            lines.append(_per_concept(memo, "llms", concept, url, _llms_item, concept, url))
         lines.append("")
     return "\n".join(lines)
+
+
+def _llms_item(concept: Concept, url: str) -> str:
+    item = f"- [{_markdown_text(concept.title)}]({_markdown_url(url)})"
+    summary = _markdown_text(concept.summary)
+    return f"{item}: {summary}" if summary else item
 
 
 def llms_full_txt(

@@ -299,7 +299,7 @@ class SiteModel:
         index, url_for = self.index, self._concept_url
         yield StaticFile(layout.export, exports.concepts_json(index, url_for, memo=self.memo))
         about = {"site_name": self.site_name, "site_description": self.site_description}
-        yield StaticFile(layout.llms_txt, exports.llms_txt(index, url_for, **about))
+        yield StaticFile(layout.llms_txt, exports.llms_txt(index, url_for, **about, memo=self.memo))
         full = exports.llms_full_txt(index, url_for, **about, memo=self.memo)
         yield StaticFile(layout.llms_full_txt, full)
         scheme = self._absolute(self.url(layout.index), "")
