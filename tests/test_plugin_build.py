@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import jsonschema
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
 
+from conceptkb.mkdocs_plugin.plugin import _write_search_index
 from conceptkb.mkdocs_plugin.site import search_names
 from conceptkb.schema import export_schema_text
 
@@ -424,3 +428,25 @@ def test_a_glossary_nobody_here_wrote(project: Project, copy_tree: object) -> No
     assert "pod" in (project.concepts / "node.md").read_text().split("related:")[1].split("\n")[0]
     project.config(plugin={"categories": K8S_CATEGORIES, "severity": {"CK3": "off"}})
     assert project.build(strict=True).ok
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(
+    config=st.dictionaries(st.text(), _JSON, max_size=3),
+    docs=st.lists(st.dictionaries(st.text(), _JSON, max_size=4), max_size=5),
+)
+def test_the_search_index_is_written_as_json_dumps_writes_it(
+    tmp_path_factory: pytest.TempPathFactory, config: dict[str, Any], docs: list[Any]
+) -> None:
+    """Written entry by entry, byte for byte the compact json.dumps of the whole."""
+    path = tmp_path_factory.mktemp("index") / "search_index.json"
+    for data in ({"config": config, "docs": docs}, {"docs": docs, "config": config}, {}):
+        _write_search_index(path, data)
+        expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        assert path.read_text(encoding="utf-8") == expected
