@@ -74,12 +74,18 @@ def declared(head: str) -> set[str]:
     link."""
     document = JustHTML(head, sanitize=False)
     keys: set[str] = set()
-    for meta in document.query("meta"):
-        attrs = meta.attrs or {}
-        key = attrs.get("property") or attrs.get("name")
-        if key:
-            keys.add(key.strip().lower())
-    for link in document.query("link[rel]"):
-        if CANONICAL in ((link.attrs or {}).get("rel") or "").lower().split():
-            keys.add(CANONICAL)
+    # One walk of the tree (a selector query per kind of tag cost as much as the parse).
+    stack = list(getattr(document.root, "children", None) or [])
+    while stack:
+        node = stack.pop()
+        name = getattr(node, "name", "")
+        if getattr(node, "namespace", "html") == "html" and name in ("meta", "link"):
+            attrs = getattr(node, "attrs", None) or {}
+            if name == "meta":
+                key = attrs.get("property") or attrs.get("name")
+                if key:
+                    keys.add(key.strip().lower())
+            elif CANONICAL in (attrs.get("rel") or "").lower().split():
+                keys.add(CANONICAL)
+        stack.extend(getattr(node, "children", None) or ())
     return keys
