@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conceptkb.mkdocs_plugin.plugin import _write_search_index
+import conceptkb.mkdocs_plugin.plugin as plugin_module
 from conceptkb.mkdocs_plugin.site import search_names
 from conceptkb.schema import export_schema_text
 
@@ -444,9 +444,15 @@ _JSON = st.recursive(
 def test_the_search_index_is_written_as_json_dumps_writes_it(
     tmp_path_factory: pytest.TempPathFactory, config: dict[str, Any], docs: list[Any]
 ) -> None:
-    """Written entry by entry, byte for byte the compact json.dumps of the whole."""
+    """Written a few entries at a time, byte for byte the compact json.dumps of the whole
+    (with chunks of one and two entries, so that every boundary is crossed)."""
     path = tmp_path_factory.mktemp("index") / "search_index.json"
-    for data in ({"config": config, "docs": docs}, {"docs": docs, "config": config}, {}):
-        _write_search_index(path, data)
-        expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        assert path.read_text(encoding="utf-8") == expected
+    chunk = plugin_module._SEARCH_CHUNK
+    try:
+        for plugin_module._SEARCH_CHUNK in (1, 2, chunk):
+            for data in ({"config": config, "docs": docs}, {"docs": docs, "config": config}, {}):
+                plugin_module._write_search_index(path, data)
+                expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                assert path.read_text(encoding="utf-8") == expected
+    finally:
+        plugin_module._SEARCH_CHUNK = chunk

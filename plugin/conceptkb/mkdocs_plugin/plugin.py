@@ -77,9 +77,14 @@ def _bounded(render: Callable[[MkDocsConfig, Files], None], concept: Concept) ->
     return run
 
 
+_SEARCH_CHUNK = 500
+"""Search entries encoded at once: one call of the C encoder for each, and a text of
+a few hundred kilobytes at most."""
+
+
 def _write_search_index(path: Path, data: dict[str, Any]) -> None:
-    """``json.dumps(data)`` (compact, UTF-8) written entry by entry: the whole text of
-    the index (24 MB at N = 5,000) is never held beside its entries."""
+    """``json.dumps(data)`` (compact, UTF-8) written a few hundred entries at a time:
+    the whole text of the index (24 MB at N = 5,000) is never held beside its entries."""
 
     def dumps(value: object) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -90,8 +95,9 @@ def _write_search_index(path: Path, data: dict[str, Any]) -> None:
             out.write(("," if number else "") + dumps(key) + ":")
             if key == "docs" and isinstance(value, list):
                 out.write("[")
-                for position, entry in enumerate(value):
-                    out.write(("," if position else "") + dumps(entry))
+                for start in range(0, len(value), _SEARCH_CHUNK):
+                    chunk = dumps(value[start : start + _SEARCH_CHUNK])[1:-1]  # no [ ]
+                    out.write(("," if start else "") + chunk)
                 out.write("]")
             else:
                 out.write(dumps(value))
