@@ -1,14 +1,15 @@
 """Edit to reload: seconds from saving a concept file to the served page showing it.
 
 A generated knowledge base (benchmarks/generate.py) is served the way `make serve`
-serves it (``mkdocs serve``; ``--engine zensical``: ``conceptkb generate --watch`` beside
-``zensical serve``). Once the first build is served, one concept's summary is edited
-``--edits`` times, each time with a new marker; the time until the concept's page and a
-page that shows the concept (the A-Z index) both hold the marker is one sample (wall
-seconds: this is a latency, so run it on a quiet machine). Medians are printed, and
-written into docs/benchmarks.md with --docs.
+serves it: ``mkdocs serve --dirty``; with ``--engine properdocs``, ``properdocs serve
+--dirty``; with ``--engine zensical``, ``conceptkb generate --watch`` beside ``zensical
+serve``. Once the first build is served, one concept's summary is edited ``--edits``
+times, each time with a new marker; the time until the concept's page and a page that
+shows the concept (the A-Z index) both hold the marker is one sample (wall seconds:
+this is a latency, so run it on a quiet machine). Medians are printed, and written into
+docs/benchmarks.md with --docs.
 
-    .venv/bin/python benchmarks/reload.py [--n 30 1500 5000] [--edits 5] [--docs]
+    .venv/bin/python benchmarks/reload.py [--n 30 1500 5000] [--engine mkdocs ...]
 """
 
 from __future__ import annotations
@@ -68,14 +69,10 @@ def server(engine: str, site: Path, port: int) -> list[subprocess.Popen[bytes]]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     address = f"127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    if engine == "mkdocs":
-        command = [
-            str(ROOT / ".venv" / "bin" / "mkdocs"),
-            "serve",
-            "--dirty",
-            "--dev-addr",
-            address,
-        ]
+    if engine in ("mkdocs", "properdocs"):
+        # ProperDocs runs the same plugin, from its own environment (`make engines`).
+        venv = ".venv" if engine == "mkdocs" else ".venv-properdocs"
+        command = [str(ROOT / venv / "bin" / engine), "serve", "--dirty", "--dev-addr", address]
         return [subprocess.Popen(command, cwd=site, env=env, start_new_session=True, **quiet)]
     bin_dir = ROOT / ".venv-zensical" / "bin"
     subprocess.run([str(bin_dir / "conceptkb"), "generate"], cwd=site, check=True, **quiet)
@@ -119,7 +116,7 @@ def measure(engine: str, n: int, edits: int, seed: int) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[30, 1500, 5000])
-    parser.add_argument("--engine", nargs="+", default=["mkdocs", "zensical"])
+    parser.add_argument("--engine", nargs="+", default=["mkdocs", "properdocs", "zensical"])
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--docs", action="store_true")
