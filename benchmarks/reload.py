@@ -33,7 +33,15 @@ import generate  # the benchmark's own generator, beside this file
 from docpage import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 600.0
+FIRST_BUILD = 600.0
+"""Seconds the first build may take before the server is given up on."""
+EDIT = 120.0
+"""Seconds an edit may take to show: beyond it, the cell says so and the engine's
+remaining edits at that size are not tried."""
+
+
+class NoReload(Exception):
+    """The page did not show the change in time."""
 
 
 def free_port() -> int:
@@ -50,7 +58,7 @@ def fetch(url: str) -> str:
         return ""
 
 
-def wait_for(urls: list[str], marker: str, since: float) -> float:
+def wait_for(urls: list[str], marker: str, since: float, limit: float = EDIT) -> float:
     """Seconds from ``since`` until every URL serves a page holding ``marker``.
 
     One URL at a time, in order, every 20 ms: the first is the edited concept's page
@@ -59,8 +67,8 @@ def wait_for(urls: list[str], marker: str, since: float) -> float:
     it) busy serving it, which a reader's browser, reloaded once, does not."""
     for url in urls:
         while marker not in fetch(url):
-            if time.monotonic() - since > TIMEOUT:
-                raise SystemExit(f"no reload within {TIMEOUT:.0f} s: {url}")
+            if time.monotonic() - since > limit:
+                raise NoReload(f"not within {limit:.0f} s")
             time.sleep(0.02)
     return time.monotonic() - since
 
@@ -96,7 +104,7 @@ def measure(engine: str, n: int, edits: int, seed: int) -> list[float]:
         processes = server(engine, site, port)
         samples = []
         try:
-            wait_for(urls, "</html>", time.monotonic())
+            wait_for(urls, "</html>", time.monotonic(), FIRST_BUILD)
             for number in range(edits):
                 marker = f"Reloadmarker{number}x{os.getpid()}"
                 text = original.replace("\nsummary: ", f"\nsummary: {marker} ", 1)
@@ -108,7 +116,11 @@ def measure(engine: str, n: int, edits: int, seed: int) -> list[float]:
             for process in processes:
                 os.killpg(process.pid, signal.SIGTERM)
             for process in processes:
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
             shutil.rmtree(site / "site", ignore_errors=True)
     return samples
 
@@ -131,7 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.n:
         cells = []
         for engine in args.engine:
-            samples = measure(engine, n, args.edits, args.seed)
+            try:
+                samples = measure(engine, n, args.edits, args.seed)
+            except NoReload as error:
+                cells.append(f"no reload: {error}")
+                print(f"N={n} {engine}: no reload, {error}", flush=True)
+                continue
             cells.append(
                 f"{statistics.median(samples):.2f} ({min(samples):.2f}-{max(samples):.2f})"
             )
