@@ -11,7 +11,6 @@ the same HTML because it comes from here.
 
 from __future__ import annotations
 
-import collections
 import functools
 import os
 import unicodedata
@@ -433,36 +432,30 @@ class SiteModel:
             return Rendered(html)
         if page.kind == "concept":
             return self._concept(page, href, body, markdown, common, template, late_map)
-        concepts = [c for c in self.index.concepts.values() if c.id not in self.hidden]
+        listings = self._listings
         if page.kind == "index":
             html = template("conceptkb/index.html").render(
-                entries=self._entries(href, concepts, aliases=True),
+                entries=self._entries(href, listings[("index", "")], aliases=True),
                 tags=[{"name": t, "url": href(self.layout.tag(t))} for t in self.tags],
                 **common,
             )
         elif page.kind == "tags":
-            counts = collections.Counter(t for c in concepts for t in set(c.tags))
             html = template("conceptkb/tags.html").render(
                 tags=[
                     {
                         "name": t,
                         "url": href(self.layout.tag(t)),
-                        "count": counts[t],
+                        "count": len(listings.get(("tag", t), ())),
                     }
                     for t in self.tags
                 ],
                 **common,
             )
         else:
-            members = [
-                c
-                for c in concepts
-                if (page.key in c.tags if page.kind == "tag" else c.category == page.key)
-            ]
             html = template("conceptkb/list.html").render(
                 title=page.title,
                 kind=page.kind,
-                entries=self._entries(href, members, aliases=False),
+                entries=self._entries(href, listings.get((page.kind, page.key), []), aliases=False),
                 **common,
             )
         return Rendered(html)
@@ -693,30 +686,34 @@ class SiteModel:
         return digest.of(parts)
 
     @functools.cached_property
+    def _listings(self) -> dict[tuple[str, str], list[Concept]]:
+        """(kind, key) of the A-Z index, each tag page and each category page -> the
+        concepts it lists (drafts left out unless shown), in the index's order."""
+        listed: dict[tuple[str, str], list[Concept]] = {("index", ""): []}
+        for concept in self.index.concepts.values():
+            if concept.id in self.hidden:
+                continue
+            listed[("index", "")].append(concept)
+            listed.setdefault(("category", concept.category), []).append(concept)
+            for tag in dict.fromkeys(concept.tags):
+                listed.setdefault(("tag", tag), []).append(concept)
+        return listed
+
+    @functools.cached_property
     def _listed_digests(self) -> dict[tuple[str, str], str]:
         """(kind, key) of the index, the tags page, each tag and each category page ->
         a digest of what the page lists, so that an edit renders again only the
         listings that show the concept: a digest shared by all of them rendered every
         tag and category page (38 pages, 30,000 entries at N = 5,000) on each edit."""
         common = (self.tags, self.settings.categories)
-        listed: dict[tuple[str, str], list[object]] = {("index", ""): []}
-        for concept in sorted(self.index.concepts.values(), key=lambda c: c.id):
-            if concept.id in self.hidden:
-                continue
-            record = (
-                concept.id,
-                concept.title,
-                concept.summary,
-                concept.aliases,
-                concept.category,
-                concept.tags,
+        digests = {
+            key: digest.of(
+                common,
+                [(c.id, c.title, c.summary, c.aliases, c.category, c.tags) for c in concepts],
             )
-            listed[("index", "")].append(record)
-            listed.setdefault(("category", concept.category), []).append(record)
-            for tag in dict.fromkeys(concept.tags):
-                listed.setdefault(("tag", tag), []).append(record)
-        digests = {key: digest.of(common, records) for key, records in listed.items()}
-        counts = [(tag, len(listed.get(("tag", tag), ()))) for tag in self.tags]
+            for key, concepts in self._listings.items()
+        }
+        counts = [(tag, len(self._listings.get(("tag", tag), ()))) for tag in self.tags]
         digests[("tags", "")] = digest.of(common, counts)
         return digests
 
