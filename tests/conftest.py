@@ -276,6 +276,15 @@ def _quiet_mkdocs_banner(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _own_lint_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``conceptkb lint`` keeps a cache in the user's cache folder: each test (and the
+    commands it runs) gets its own, so none reads another's and the user's stays as is."""
+    monkeypatch.setenv("CONCEPTKB_CACHE_DIR", str(tmp_path_factory.mktemp("lint-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _knowledge_base_dates_from_git_or_reviews(monkeypatch: pytest.MonkeyPatch) -> None:
     """A SOURCE_DATE_EPOCH of the environment running the tests (a distribution's build)
     would move every knowledge base's date; tests that want one set it themselves."""

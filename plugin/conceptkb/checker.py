@@ -7,6 +7,7 @@ reports and the plugin renders.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import operator
 import os
@@ -23,13 +24,14 @@ from conceptkb import (
     htmlpolicy,
     kbdate,
     limits,
+    lintcache,
     mathtex,
     mentions,
     suppress,
     urlspace,
 )
 from conceptkb.diagnostics import Finding, Severity
-from conceptkb.frontmatter import Document, load
+from conceptkb.frontmatter import Document, LoadResult, load, parse, read_text, split
 from conceptkb.index import ConceptIndex
 from conceptkb.memo import Same, SessionMemo
 from conceptkb.model import DEPRECATED, STABLE, STATUSES, Concept
@@ -169,10 +171,15 @@ class _Run:
     """The state of one lint run; a new one for every run, nothing shared."""
 
     def __init__(
-        self, settings: Settings, cache: ReadCache | None = None, memo: SessionMemo | None = None
+        self,
+        settings: Settings,
+        cache: ReadCache | None = None,
+        memo: SessionMemo | None = None,
+        kept: lintcache.LintCache | None = None,
     ) -> None:
         self.settings = settings
         self.cache = cache
+        self.kept = kept
         self.memo = memo
         self.schema = SchemaChecker(settings.categories)
         self.findings: list[Finding] = []
@@ -199,7 +206,10 @@ class _Run:
     def read(self, path: Path) -> None:
         cache = self.cache
         if cache is None:
-            self._read(path)
+            if self.kept is not None:
+                self._read_kept(path, self.kept)
+            else:
+                self._read(path)
             return
         before = stamp(path)
         kept = cache.get(path, before)
@@ -214,18 +224,63 @@ class _Run:
             concept = self.concepts[concepts] if len(self.concepts) > concepts else None
             cache.put(path, Reading(before, tuple(self.findings[findings:]), concept))
 
-    def _read(self, path: Path) -> None:
+    def _display(self, path: Path) -> str:
         folder = self._folders.get(path.parent)
         if folder is None:
             folder = self._folders[path.parent] = display_path(path.parent, self.settings.base_dir)
-        display = path.name if folder == "." else f"{folder}/{path.name}"
+        return path.name if folder == "." else f"{folder}/{path.name}"
+
+    def _read_kept(self, path: Path, kept: lintcache.LintCache) -> None:
+        """Read a file, or take what reading its text gave last time from ``kept``."""
+        display = self._display(path)
+        if path.suffix != ".md":
+            self._read(path)
+            return
+        text = read_text(path, display, self.settings.max_file_size, self.settings.concepts_dir)
+        if isinstance(text, LoadResult):
+            self.findings.extend(text.findings)
+            return
+        digest = lintcache.text_digest(text)
+        entry = kept.get(display, digest)
+        if entry is not None and self._restore(path, display, text, entry):
+            return
+        findings, concepts = len(self.findings), len(self.concepts)
+        self._read(path, text)
+        concept = self.concepts[concepts] if len(self.concepts) > concepts else None
+        kept.put(display, digest, self.findings[findings:], concept)
+
+    def _restore(self, path: Path, display: str, text: str, entry: lintcache.Entry) -> bool:
+        if entry.concept is None:
+            self.findings.extend(entry.findings)
+            return True
+        parts = split(text, display)
+        if isinstance(parts, LoadResult):
+            return False
+        yaml_text, body, body_line = parts
+        document = Document(display, {}, yaml_text, body, body_line)
+        concept = lintcache.restore(path.stem, path, entry.concept, document)
+        if concept is None:
+            return False
+        self.findings.extend(entry.findings)
+        self.concepts.append(concept)
+        return True
+
+    def _read(self, path: Path, text: str | None = None) -> None:
+        display = self._display(path)
         if path.suffix != ".md":
             self.report(
                 display, 1, 1, UNREADABLE_FILE, "is not a concept file: concept files end in '.md'"
             )
             return
-        loaded = load(
-            path, display, max_bytes=self.settings.max_file_size, root=self.settings.concepts_dir
+        loaded = (
+            load(
+                path,
+                display,
+                max_bytes=self.settings.max_file_size,
+                root=self.settings.concepts_dir,
+            )
+            if text is None
+            else parse(text, display)
         )
         self.findings.extend(loaded.findings)
         document = loaded.document
@@ -468,12 +523,15 @@ class _Run:
             return scanners[0].scan(concept)
 
         table = None if self.memo is None else self.memo.table("mentions")
-        names = "" if table is None else mentions.names_digest(index)
+        kept = self.kept
+        names = "" if table is None and kept is None else mentions.names_digest(index)
         for concept in index.concepts.values():
-            if table is None:
-                found = scan(concept)
-            else:
+            if table is not None:
                 found = table.get((Same(concept), names), lambda key: scan(key[0].value))
+            elif kept is not None:
+                found = kept.mentions(concept.path, names, functools.partial(scan, concept))
+            else:
+                found = scan(concept)
             for mention in found:
                 line = concept.body_line + mention.line - 1
                 self.report(concept.path, line, mention.column, UNLINKED_MENTION, mention.message)
@@ -838,6 +896,7 @@ def lint(
     *,
     cache: ReadCache | None = None,
     memo: SessionMemo | None = None,
+    kept: lintcache.LintCache | None = None,
 ) -> LintResult:
     """Lint the knowledge base; report findings for ``paths`` only, when given.
 
@@ -845,10 +904,11 @@ def lint(
     plus the given paths. ``cache`` keeps each file's reading for the next run of the
     same session (``mkdocs serve``): unchanged files are not read again; ``memo`` keeps
     what the cross-checks find in an unchanged concept while the names it could
-    mention stay the same.
+    mention stay the same. ``kept`` does for ``conceptkb lint`` what ``cache`` does for a
+    session, across runs, on disk (see :mod:`conceptkb.lintcache`).
     """
     with _fewer_collections():
-        return _lint(settings, paths, cache, memo)
+        return _lint(settings, paths, cache, memo, kept)
 
 
 @contextlib.contextmanager
@@ -870,10 +930,11 @@ def _lint(
     paths: Iterable[Path] | None,
     cache: ReadCache | None,
     memo: SessionMemo | None,
+    kept: lintcache.LintCache | None,
 ) -> LintResult:
     if cache is not None:
         cache.for_settings(settings)
-    run = _Run(settings, cache, memo)
+    run = _Run(settings, cache, memo, kept)
     unreadable: list[tuple[Path, str]] = []
     files = discover(settings.concepts_dir, unreadable)
     if not settings.concepts_dir.is_dir() and not unreadable:
@@ -900,6 +961,8 @@ def _lint(
         cache.keep_only(set(files))
     run.find_kb_date()
     index = run.cross_check()
+    if kept is not None:
+        kept.save()
     findings = [f for f in map(settings.apply, run.findings) if f is not None]
     unfiltered = sorted(set(findings), key=_ORDER)
     ignored = {

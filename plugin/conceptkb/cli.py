@@ -20,6 +20,7 @@ from conceptkb.checker import LintResult, display_path, lint
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding
 from conceptkb.kbdate import KbDateError
+from conceptkb.lintcache import LintCache
 from conceptkb.mkdocsyml import chain
 from conceptkb.names import is_valid_id, proposed_id
 from conceptkb.reporters import REPORTERS, github_summary
@@ -78,6 +79,14 @@ def _parser() -> argparse.ArgumentParser:
         help="write the wikilink CK307 suggests at each unlinked mention it reports, in files"
         " inside the concepts folder; prints each change, then lints again (text output"
         " only; with paths or --changed, only the files they select)",
+    )
+    lint_cmd.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="read every file again: keep nothing from the last run (by default, what reading"
+        " a file gave is kept in the user's cache folder and used while the file's text, the"
+        " settings and conceptkb stay the same)",
     )
     lint_cmd.add_argument(
         "--config",
@@ -164,10 +173,14 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
             f"--fix-mentions reports its changes as text; it cannot be used with --format"
             f" {args.format}"
         )
+
+    def kept() -> LintCache | None:
+        return LintCache.open(settings) if args.cache else None
+
     if args.write_baseline:
         if paths or args.changed is not None:
             raise SettingsError("--write-baseline lints the whole knowledge base: no paths")
-        result = lint(settings)
+        result = lint(settings, kept=kept())
         target = settings.baseline or Path("conceptkb-baseline.json")
         count = write_baseline(target, result.unfiltered, settings.config_dir, settings.base_dir)
         out.write(f"wrote {count} accepted finding{'' if count == 1 else 's'} to {target}\n")
@@ -177,8 +190,8 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 
     def run() -> LintResult:
         if args.changed is not None:
-            return _lint_changed(settings, _config_file(args.config), args.changed)
-        return lint(settings, paths)
+            return _lint_changed(settings, _config_file(args.config), args.changed, kept())
+        return lint(settings, paths, kept=kept())
 
     result = run()
     refused: list[fixes.NotLinked] = []
@@ -205,16 +218,18 @@ def _config_file(config: Path | None) -> Path | None:
     return Path("mkdocs.yml") if Path("mkdocs.yml").is_file() else None
 
 
-def _lint_changed(settings: Settings, config: Path | None, base: str) -> LintResult:
+def _lint_changed(
+    settings: Settings, config: Path | None, base: str, kept: LintCache | None
+) -> LintResult:
     """Lint the whole knowledge base; report on what the change touches."""
     try:
         repo = changes.repository_root(Path.cwd())
         delta = changes.changes(repo, base or changes.default_base(repo))
     except changes.NoCommits:
-        return lint(settings)  # the first commit: everything is new
+        return lint(settings, kept=kept)  # the first commit: everything is new
     except changes.ChangesError as error:
         raise SettingsError(f"--changed: {error}") from error
-    result = lint(settings)
+    result = lint(settings, kept=kept)
     touched = {p.resolve() for p in (*delta.changed, *delta.removed)}
     if config is not None and touched & {p.resolve() for p in chain(config)}:
         return result  # the configuration changed: every file is affected
