@@ -72,7 +72,10 @@ def measure(repeats: int) -> list[tuple[str, float, int, float, int]]:
         for i, (name, make) in enumerate(SHAPES.items()):
             folder = site(Path(tmp) / str(i), make())
             env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-            lints = [child_cpu([str(BIN / "conceptkb"), "lint"], folder) for _ in range(repeats)]
+            lints = [
+                child_cpu([str(BIN / "conceptkb"), "lint", "--no-cache"], folder)
+                for _ in range(repeats)
+            ]
             builds = [
                 child_cpu([str(BIN / "mkdocs"), "build", "-q", "-d", "out"], folder, env)
                 for _ in range(repeats)

@@ -220,6 +220,21 @@ def test_a_cache_that_cannot_be_written_is_not_kept(project: Project, tmp_path: 
     assert _all_of(result) == _all_of(checker.lint(settings))
 
 
+def test_without_a_home_folder_nothing_is_kept(
+    kb: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONCEPTKB_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", no_home)
+    code, out, err = run(["lint"], capsys)
+    assert (code, err) == (0, "")
+    assert "in 4 concepts" in out
+
+
 def test_the_command_keeps_its_cache_outside_the_project(
     kb: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

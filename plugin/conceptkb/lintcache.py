@@ -84,7 +84,7 @@ class Entry:
 class LintCache:
     """Readings by file (as findings show it) and digest of its text."""
 
-    def __init__(self, file: Path, key: str, entries: dict[str, list[Any]]) -> None:
+    def __init__(self, file: Path | None, key: str, entries: dict[str, list[Any]]) -> None:
         self.file = file
         self.key = key
         self._stored = entries
@@ -95,23 +95,27 @@ class LintCache:
     def open(cls, settings: Settings, folder: Path | None = None) -> LintCache:
         """The cache for ``settings``' concepts folder: what the last run kept, when it
         was made under the same conditions, else nothing."""
-        folder = default_folder() if folder is None else folder
-        where = hashlib.blake2b(
-            str(settings.concepts_dir.resolve()).encode("utf-8", "surrogatepass"), digest_size=12
-        ).hexdigest()
-        key = hashlib.blake2b(
-            "\0".join(
-                (
-                    str(FORMAT),
-                    __version__,
-                    _source_digest(),
-                    sys.version,
-                    repr(settings),
-                    str(Path.cwd()),
-                )
-            ).encode("utf-8", "surrogatepass"),
-            digest_size=16,
-        ).hexdigest()
+        try:
+            folder = default_folder() if folder is None else folder
+            where = hashlib.blake2b(
+                str(settings.concepts_dir.resolve()).encode("utf-8", "surrogatepass"),
+                digest_size=12,
+            ).hexdigest()
+            key = hashlib.blake2b(
+                "\0".join(
+                    (
+                        str(FORMAT),
+                        __version__,
+                        _source_digest(),
+                        sys.version,
+                        repr(settings),
+                        str(Path.cwd()),
+                    )
+                ).encode("utf-8", "surrogatepass"),
+                digest_size=16,
+            ).hexdigest()
+        except (OSError, RuntimeError):  # no home folder, a symbolic link loop
+            return cls(None, "", {})
         file = folder / f"lint-{where}.json"
         entries: dict[str, list[Any]] = {}
         with contextlib.suppress(OSError, ValueError, RecursionError):
@@ -183,7 +187,7 @@ class LintCache:
 
     def save(self) -> None:
         """Keep this run's readings (the files it read, no others) for the next run."""
-        if not self._changed and self._now.keys() == self._stored.keys():
+        if self.file is None or (not self._changed and self._now.keys() == self._stored.keys()):
             return
         data = json.dumps({"key": self.key, "files": self._now}, separators=(",", ":"))
         with contextlib.suppress(OSError):
