@@ -428,7 +428,14 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             return output
         return self._site.add_head(page, output)
 
-    on_post_page = CombinedEvent(_place_late, _add_head)
+    # Last of all plugins: every one that reads the page's content has done so.
+    @event_priority(-100)
+    def _release(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self._site is not None:
+            self._site.release(page)
+        return output
+
+    on_post_page = CombinedEvent(_place_late, _add_head, _release)
 
     # -- the end of the build -------------------------------------------------------
 
