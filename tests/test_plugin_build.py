@@ -206,6 +206,30 @@ def test_search_index_holds_aliases_and_boosts_concepts(small_kb: Project) -> No
     assert not any(d["location"] == "concepts/" for d in index["docs"])
 
 
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_name_entries_reach_either_search_plugins_index(
+    small_kb: Project, theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Material's index gets them before it is written (the pinned Material is reached
+    that way); MkDocs' own search plugin's index is read back and written again."""
+    reached: list[object] = []
+    find = plugin_module._material_search_entries
+
+    def spy(config: Any) -> Any:
+        reached.append(find(config))
+        return reached[-1]
+
+    monkeypatch.setattr(plugin_module, "_material_search_entries", spy)
+    small_kb.config(theme={"name": theme})
+    built = small_kb.build()
+    assert built.ok, built.error
+    assert len(reached) == 1
+    assert isinstance(reached[0], list) if theme == "material" else reached[0] is None
+    index = json.loads((built.site_dir / "search" / "search_index.json").read_text())
+    names = [d for d in index["docs"] if d["location"].startswith("concepts/lora/#ck-name-")]
+    assert [d["aliases"] for d in names] == ["LoRA", "Low-Rank Adaptation"]
+
+
 @pytest.mark.parametrize(
     ("title", "aliases", "names"),
     [
@@ -445,14 +469,15 @@ def test_the_search_index_is_written_as_json_dumps_writes_it(
     tmp_path_factory: pytest.TempPathFactory, config: dict[str, Any], docs: list[Any]
 ) -> None:
     """Written a few entries at a time, byte for byte the compact json.dumps of the whole
-    (with chunks of one and two entries, so that every boundary is crossed)."""
+    as Material writes it (with chunks of one and two entries, so that every boundary is
+    crossed)."""
     path = tmp_path_factory.mktemp("index") / "search_index.json"
     chunk = plugin_module._SEARCH_CHUNK
     try:
         for plugin_module._SEARCH_CHUNK in (1, 2, chunk):
             for data in ({"config": config, "docs": docs}, {"docs": docs, "config": config}, {}):
                 plugin_module._write_search_index(path, data)
-                expected = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                expected = json.dumps(data, separators=(",", ":"), default=str)
                 assert path.read_text(encoding="utf-8") == expected
     finally:
         plugin_module._SEARCH_CHUNK = chunk
