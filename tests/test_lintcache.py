@@ -157,6 +157,19 @@ def test_other_settings_or_another_conceptkb_start_afresh(
     assert len(counted) == 4
 
 
+def test_a_reading_that_cannot_be_kept_is_read_again(
+    project: Project, tmp_path: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_small_kb(project)
+    settings = Settings(concepts_dir=project.concepts, base_dir=project.root)
+    monkeypatch.setattr(lintcache, "_blanked", lambda body, masked: None)
+    checker.lint(settings, kept=LintCache.open(settings, tmp_path / "cache"))
+    counted.clear()
+    result = checker.lint(settings, kept=LintCache.open(settings, tmp_path / "cache"))
+    assert len(counted) == 4
+    assert _all_of(result) == _all_of(checker.lint(settings))
+
+
 def test_the_cache_holds_the_last_runs_files_only(project: Project, tmp_path: Path) -> None:
     write_small_kb(project)
     settings = Settings(concepts_dir=project.concepts, base_dir=project.root)

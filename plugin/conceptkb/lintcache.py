@@ -3,11 +3,11 @@
 Reading a file (its front matter, the schema, the checks of its body) depends only on
 the file's text, the settings and conceptkb itself; the cross-checks depend on every
 file and run every time, except the search for unlinked mentions, which is kept too
-while no concept's names change. So the command keeps, for each file, the digest of its text
-with the findings and the parts of the concept that reading made, and on the next run
-reads again only files whose text changed. The text is always read and compared, never
-trusted from a modification time, so a checkout, a restore or an edit within the same
-second cannot return a stale reading.
+while no concept's names change. So the command keeps, for each file, the digest of its
+text with the findings and the parts of the concept that reading made, and on the next
+run parses again only files whose text changed. Every file is still read and its text
+compared, never trusted from a modification time, so a checkout, a restore or an edit
+within the same second cannot return a stale reading.
 
 One JSON file per concepts folder, in the user's cache folder (``$CONCEPTKB_CACHE_DIR``,
 else ``$XDG_CACHE_HOME/conceptkb``, else ``~/.cache/conceptkb``), never in the
@@ -158,10 +158,14 @@ class LintCache:
         self, display: str, digest: str, findings: list[Finding], concept: Concept | None
     ) -> None:
         self._changed = True
+        parts = None if concept is None else _parts(concept)
+        if concept is not None and parts is None:
+            self._now.pop(display, None)  # not kept: read again next time
+            return
         self._now[display] = [
             digest,
             [[f.line, f.column, f.code, f.severity.value, f.message] for f in findings],
-            None if concept is None else _parts(concept),
+            parts,
             None,
         ]
 
@@ -171,7 +175,9 @@ class LintCache:
         """The unlinked mentions in a file read in this run: kept ones while the names
         of the knowledge base (``names``, :func:`conceptkb.mentions.names_digest`) are
         those they were found with, else ``scan()``'s."""
-        entry = self._now[display]
+        entry = self._now.get(display)
+        if entry is None:
+            return scan()
         kept = entry[3]
         if isinstance(kept, list) and len(kept) == 2 and kept[0] == names:
             try:
@@ -195,12 +201,16 @@ class LintCache:
             write_atomically(self.file, data.encode("utf-8", "surrogatepass"))
 
 
-def _parts(concept: Concept) -> dict[str, Any]:
-    """What reading adds to a concept beyond its front matter and body."""
+def _parts(concept: Concept) -> dict[str, Any] | None:
+    """What reading adds to a concept beyond its front matter and body (None if the
+    masked body is not the body with runs of spaces, which masking always gives)."""
+    masked = _blanked(concept.body, concept.masked_body)
+    if masked is None:
+        return None
     return {
         "data": concept.document.data,
         "complete": concept.complete,
-        "masked": _blanked(concept.body, concept.masked_body),
+        "masked": masked,
         "formulas": [[f.start, f.end, f.tex, f.display] for f in concept.formulas],
         "links": [[w.target, w.label, w.offset, w.end] for w in concept.links],
     }
@@ -258,19 +268,25 @@ def _well_formed(mention: Mention) -> bool:
 _SPACES = re.compile(" +")
 
 
-def _blanked(body: str, masked: str) -> list[list[int]]:
+def _blanked(body: str, masked: str) -> list[list[int]] | None:
     """Where ``masked`` (the body with code and math blanked) has spaces the body has
-    not: ``[start, end]`` offsets of runs of spaces, in order. A fraction of the size of
-    the masked body itself, for bodies of prose."""
+    not: ``[start, end]`` offsets of runs of spaces, in order, a fraction of the size of
+    the masked body itself. None if ``masked`` is not ``body`` with some characters
+    other than line breaks turned into spaces."""
     runs: list[list[int]] = []
     start = 0
-    for line, blanked in zip(body.split("\n"), masked.split("\n"), strict=True):
+    lines, blanked_lines = body.split("\n"), masked.split("\n")
+    if len(body) != len(masked) or len(lines) != len(blanked_lines):
+        return None
+    for line, blanked in zip(lines, blanked_lines, strict=True):
         if line != blanked:
+            if len(line) != len(blanked):
+                return None
             for run in _SPACES.finditer(blanked):
                 if line[run.start() : run.end()] != run.group():
                     runs.append([start + run.start(), start + run.end()])
         start += len(line) + 1
-    return runs
+    return None if _masked(body, runs) != masked else runs
 
 
 def _masked(body: str, runs: Any) -> str | None:
