@@ -258,6 +258,7 @@ def test_the_command_keeps_its_cache_outside_the_project(
     assert not folder.exists()
     assert run(["lint"], capsys) == (code, out, "")
     assert len(list(folder.glob("lint-*.json"))) == 1
+    assert folder.stat().st_mode & 0o777 == 0o700  # the text of the knowledge base
     assert run(["lint"], capsys) == (code, out, "")
     assert not list(kb.root.rglob("lint-*.json"))
 

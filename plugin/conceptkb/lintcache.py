@@ -197,7 +197,8 @@ class LintCache:
             return
         data = json.dumps({"key": self.key, "files": self._now}, separators=(",", ":"))
         with contextlib.suppress(OSError):
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            # The cache holds the knowledge base's text: a new folder is the user's alone.
+            self.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_atomically(self.file, data.encode("utf-8", "surrogatepass"))
 
 
