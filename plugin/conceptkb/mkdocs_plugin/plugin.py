@@ -153,10 +153,10 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self._memo: SessionMemo | None = None
         """Under ``mkdocs serve``: results that unchanged concepts give each rebuild."""
         self._frozen = False
+        """Whether this build set objects aside from the garbage collector (gc.freeze)."""
         self._annotated = False
         """Whether this build added the name entries to the search index before it was
         written (see _annotate_search)."""
-        """Whether this build set objects aside from the garbage collector (gc.freeze)."""
         self._incremental: Incremental | None = None
         """Under ``mkdocs serve --dirty``: what the session rendered, to render only
         what an edit changes."""
@@ -461,8 +461,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
     @event_priority(50)  # before the search plugin writes search_index.json
     def _annotate_search(self, *, config: MkDocsConfig) -> None:
         """Add the concepts' name entries to Material's search index before it writes
-        it, rather than reading the index back afterwards (at N = 5,000, 24 MB of text
-        parsed again and written again, 23 MiB more at the build's peak)."""
+        it, rather than reading the index back afterwards (at N = 5,000, 24 MB of JSON
+        parsed and written again)."""
         self._annotated = False
         site = self._site
         if site is None or self._result is None or self._incremental is not None:
