@@ -277,12 +277,10 @@ def _blanked(body: str, masked: str) -> list[list[int]] | None:
     runs: list[list[int]] = []
     start = 0
     lines, blanked_lines = body.split("\n"), masked.split("\n")
-    if len(body) != len(masked) or len(lines) != len(blanked_lines):
+    if len(lines) != len(blanked_lines):
         return None
     for line, blanked in zip(lines, blanked_lines, strict=True):
         if line != blanked:
-            if len(line) != len(blanked):
-                return None
             for run in _SPACES.finditer(blanked):
                 if line[run.start() : run.end()] != run.group():
                     runs.append([start + run.start(), start + run.end()])
