@@ -235,7 +235,12 @@ def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> Lo
                 " (raise max_file_size in the configuration if this is intended)",
             )
         with path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
+            # As many bytes as the file had, and one more: a read of max_bytes + 1
+            # would allocate that much for every file. A file that grew since is read
+            # on, to one byte over the limit.
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:
+                raw += handle.read(max_bytes + 1 - len(raw))
     except OSError as error:
         return _finding(
             display, 1, 1, UNREADABLE_FILE, f"cannot be read: {error.strerror or error}"

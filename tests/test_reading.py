@@ -1,0 +1,54 @@
+"""Reading a concept file: what the file holds when it is read, never more than the limit
+allows, whatever size the file had when it was looked at."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conceptkb.frontmatter import LoadResult, read_text
+from conceptkb.rules import FILE_TOO_LARGE
+
+TEXT = "---\nid: x\n---\nBody.\n"
+
+
+def _stale_size(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Make every lstat report ``size`` bytes, as if the file grew after it was looked at."""
+    real = Path.lstat
+
+    def lstat(self: Path) -> os.stat_result:
+        info = list(real(self))
+        info[6] = size  # st_size
+        return os.stat_result(info)
+
+    monkeypatch.setattr(Path, "lstat", lstat)
+
+
+def test_a_file_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "x.md"
+    path.write_text(TEXT, encoding="utf-8")
+    assert read_text(path, "x.md", 1_000, tmp_path) == TEXT
+
+
+@pytest.mark.parametrize("size", [0, 1, len(TEXT) - 1])
+def test_a_file_that_grew_since_it_was_looked_at_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    path = tmp_path / "x.md"
+    path.write_text(TEXT, encoding="utf-8")
+    _stale_size(monkeypatch, size)
+    assert read_text(path, "x.md", 1_000, tmp_path) == TEXT
+
+
+def test_a_file_that_grew_past_the_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "x.md"
+    path.write_text(TEXT + "x" * 100, encoding="utf-8")
+    _stale_size(monkeypatch, 10)
+    result = read_text(path, "x.md", 50, tmp_path)
+    assert isinstance(result, LoadResult)
+    assert [f.code for f in result.findings] == [FILE_TOO_LARGE]
+    assert "over the limit of 50 bytes" in result.findings[0].message
