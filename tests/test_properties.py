@@ -9,7 +9,7 @@ import markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conceptkb import bodyscan
+from conceptkb import bodyscan, limits
 from conceptkb.checker import lint
 from conceptkb.frontmatter import LoadResult, decode, parse
 from conceptkb.markdown_ext import WikilinkExtension
@@ -257,3 +257,17 @@ def test_html_check_judges_every_fragment(parts: list[str]) -> None:
     for violation in htmlpolicy.check_html(html):
         assert 1 <= violation.line <= lines
         assert violation.code in ("CK203", "CK204", "CK206")
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.text(alphabet=" \t>*+-x[\n", max_size=80), max_size=8))
+def test_the_quick_nesting_check_skips_no_body_the_full_one_reports(parts: list[str]) -> None:
+    """The line-by-line scan is skipped only when no line could open too many levels:
+    a body it would report is never skipped."""
+    masked = "".join(parts)
+    deep = any(
+        line.strip() and limits._nesting(line) > limits.MAX_NESTING for line in masked.split("\n")
+    )
+    if deep:
+        assert limits._may_nest_deep(masked)
+        assert any("levels of nested" in e.message for e in limits.excesses(masked, masked))

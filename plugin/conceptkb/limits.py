@@ -59,7 +59,7 @@ def excesses(body: str, masked: str, formulas: Sequence[Formula] = ()) -> Iterat
                 number,
                 MAX_LINE_LENGTH + 1,
             )
-    if masked.count("[") <= MAX_BRACKETS and _DEEP.search(masked) is None:
+    if masked.count("[") <= MAX_BRACKETS and not _may_nest_deep(masked):
         return  # too few brackets in all, and no line starts deep enough
     brackets = 0
     paragraph_line = 1
@@ -85,6 +85,17 @@ def excesses(body: str, masked: str, formulas: Sequence[Formula] = ()) -> Iterat
                 number,
                 1,
             )
+
+
+def _may_nest_deep(masked: str) -> bool:
+    """Whether a line that is not blank starts deep enough to open more than
+    MAX_NESTING levels. Blank lines end paragraphs and open nothing: code blanked in
+    ``masked`` makes many of them."""
+    for match in _DEEP.finditer(masked):
+        end = masked.find("\n", match.end())
+        if masked[match.start() : None if end == -1 else end].strip():
+            return True
+    return False
 
 
 def _nesting(line: str) -> int:
