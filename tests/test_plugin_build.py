@@ -9,10 +9,12 @@ from typing import Any
 from xml.etree import ElementTree
 
 import jsonschema
+import mkdocs.commands.build as build_module
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
+from mkdocs.structure.files import Files
 
 import conceptkb.mkdocs_plugin.plugin as plugin_module
 from conceptkb.mkdocs_plugin.site import search_names
@@ -171,6 +173,32 @@ def test_concepts_json_is_complete_and_valid(small_kb: Project) -> None:
     served = json.loads((built.site_dir / "schema" / "export.schema.json").read_text())
     assert served == json.loads(export_schema_text())
     assert (built.site_dir / "schema" / "concept.schema.json").is_file()
+
+
+def test_files_written_after_the_first_page_keep_their_content(
+    small_kb: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The generated files' contents are let go once written (MkDocs writes them before
+    the first page); an engine that wrote them later still gets them whole."""
+    deferred: list[tuple[Files, Any, Any]] = []
+    copy, build_page = Files.copy_static_files, build_module._build_page
+
+    def later(self: Files, dirty: bool = False, *, inclusion: Any = None) -> None:
+        deferred.append((self, dirty, inclusion))
+
+    def page_then_files(*args: Any, **kwargs: Any) -> None:
+        build_page(*args, **kwargs)
+        while deferred:
+            files, dirty, inclusion = deferred.pop()
+            copy(files, dirty=dirty, inclusion=inclusion)
+
+    monkeypatch.setattr(Files, "copy_static_files", later)
+    monkeypatch.setattr(build_module, "_build_page", page_then_files)
+    built = small_kb.build()
+    assert built.ok, built.error
+    data = json.loads((built.site_dir / "concepts.json").read_text(encoding="utf-8"))
+    assert {c["id"] for c in data["concepts"]} == set(SMALL_KB)
+    assert "LoRA" in (built.site_dir / "llms-full.txt").read_text(encoding="utf-8")
 
 
 def test_json_ld_on_concept_and_index_pages(small_kb: Project) -> None:

@@ -25,6 +25,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from conceptkb import bodyscan, digest, htmlpolicy, mathtex
 from conceptkb.bounded import RenderTimeout, render_budget, time_limit
@@ -455,6 +456,15 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         return output
 
     on_post_page = CombinedEvent(_place_late, _add_head, _release)
+
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        # The first page's context comes after MkDocs has written the files built from
+        # content (files.copy_static_files): their contents can go.
+        if self._site is not None:
+            self._site.release_files()
+        return context
 
     # -- the end of the build -------------------------------------------------------
 

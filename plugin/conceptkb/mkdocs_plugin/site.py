@@ -108,6 +108,8 @@ class Site:
         self.space = space
         self._generated: set[str] = set()
         """Source paths of the pages this build generated (not replaced by docs/ files)."""
+        self._static_files: list[File] = []
+        """Files generated from content, until MkDocs has written them."""
         self._late: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {}
         """What each rendered page still has to place in its output (see place_late)."""
         self.lost: list[str] = []
@@ -137,7 +139,7 @@ class Site:
             if files.get_file_from_path(static.src_uri) is not None:
                 self.log.info(f"docs/{static.src_uri} exists and replaces the generated file")
                 continue
-            self._add(files, static.src_uri, static.content, in_nav=True)
+            self._static_files.append(self._add(files, static.src_uri, static.content, in_nav=True))
 
     def _add(self, files: Files, src_uri: str, content: str | bytes, *, in_nav: bool) -> File:
         file = File.generated(
@@ -218,12 +220,29 @@ class Site:
         return output
 
     def release(self, page: Page) -> None:
-        """Let a generated page's content go once its output is made: MkDocs keeps every
-        page's content to the end of the build, and nothing reads a page's content after
-        its output (search indexes it before, in ``on_page_context``). At N = 5,000 the
-        concept pages' contents are 80 MiB, held while the search index is written."""
+        """Let a generated page's content and source go once its output is made: MkDocs
+        keeps them to the end of the build, and nothing reads them after the page's
+        output (search indexes the content before, in ``on_page_context``). At N = 5,000
+        the concept pages' contents are 80 MiB, held while the search index is written,
+        and their sources a copy of every body. ``page.markdown`` stays: MkDocs reads a
+        page's title from it whenever the navigation is drawn."""
         if self._generated_page(page):
             page.content = None
+            page.file.content_string = ""
+
+    def release_files(self) -> None:
+        """Let the generated files' contents (exports, redirects, assets) go once MkDocs
+        has written them, before the pages are built: held to the end of the build, they
+        kept their memory from the pages and the search index."""
+        for file in self._static_files:
+            # Only a file written whole: an engine that wrote it later keeps its content.
+            try:
+                written = Path(file.abs_dest_path).stat().st_size == len(file.content_bytes)
+            except OSError:
+                written = False
+            if written:
+                file.content_bytes = b""
+        self._static_files.clear()
 
     # -- head and search ------------------------------------------------------------
 
