@@ -163,16 +163,9 @@ def discover(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> li
                 )
         # A folder named like a concept file is reported (CK010), not silently skipped.
         found.extend((folder, name) for name in dirnames if name.endswith(".md"))
-    parts: dict[str, tuple[str, ...]] = {}  # each folder's parts, made once
-    found.sort(key=lambda item: (*_parts(parts, item[0]), item[1]))
+    parts = {folder: Path(folder).parts for folder in {folder for folder, _ in found}}
+    found.sort(key=lambda item: (*parts[item[0]], item[1]))
     return [Path(folder, name) for folder, name in found]
-
-
-def _parts(known: dict[str, tuple[str, ...]], folder: str) -> tuple[str, ...]:
-    parts = known.get(folder)
-    if parts is None:
-        parts = known[folder] = Path(folder).parts
-    return parts
 
 
 class _Run:

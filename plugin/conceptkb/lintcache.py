@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conceptkb import __version__
+from conceptkb import __version__, digest
 from conceptkb.atomicfile import write_atomically
 from conceptkb.bodyscan import WikiLink
 from conceptkb.diagnostics import Finding, Severity
@@ -97,23 +97,10 @@ class LintCache:
         was made under the same conditions, else nothing."""
         try:
             folder = default_folder() if folder is None else folder
-            where = hashlib.blake2b(
-                str(settings.concepts_dir.resolve()).encode("utf-8", "surrogatepass"),
-                digest_size=12,
-            ).hexdigest()
-            key = hashlib.blake2b(
-                "\0".join(
-                    (
-                        str(FORMAT),
-                        __version__,
-                        _source_digest(),
-                        sys.version,
-                        repr(settings),
-                        str(Path.cwd()),
-                    )
-                ).encode("utf-8", "surrogatepass"),
-                digest_size=16,
-            ).hexdigest()
+            where = digest.of(settings.concepts_dir.resolve())
+            key = digest.of(
+                FORMAT, __version__, _source_digest(), sys.version, settings, Path.cwd()
+            )
         except (OSError, RuntimeError):  # no home folder, a symbolic link loop
             return cls(None, "", {})
         file = folder / f"lint-{where}.json"
