@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import markdown
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conceptkb import bodyscan, limits
@@ -198,6 +199,25 @@ def test_linter_and_renderer_agree_on_wikilinks(parts: list[str], extensions: li
     markdown.markdown(body, extensions=[*extensions, WikilinkExtension(resolver)])
     linted = [link.target for link in bodyscan.wikilinks(bodyscan.mask_code(body))]
     assert sorted(linted) == sorted(seen)
+
+
+LAZY_WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*?))?\]\]")
+"""The wikilink pattern as first written, with lazy parts."""
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["[[", "]]", "[", "]", "|", "\n", " ", "a", "bc"]), max_size=20).map(
+        "".join
+    )
+)
+@example("[[a|b]]")
+@example("[[a|b]c]] [[a||b]] [[ |]] [[a]]]")
+def test_wikilink_pattern_reads_as_the_lazy_one(text: str) -> None:
+    def read(pattern: re.Pattern[str]) -> list[tuple[tuple[int, int], tuple[str | None, ...]]]:
+        return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+    assert read(bodyscan.WIKILINK) == read(LAZY_WIKILINK)
 
 
 # -- the rendered-HTML check's prefilter never hides what the parser would find ------

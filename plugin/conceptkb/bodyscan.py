@@ -19,8 +19,10 @@ from markdown.extensions.toc import slugify as toc_slugify
 from conceptkb import htmlpolicy
 from conceptkb.rules import RESERVED_HTML_ID, UNSAFE_HTML, UNSAFE_URL
 
-WIKILINK = re.compile(r"\[\[([^\[\]\n|]+?)(?:\|([^\[\]\n]*?))?\]\]")
-"""``[[target]]`` or ``[[target|label]]``; the Markdown extension uses the same pattern."""
+WIKILINK = re.compile(r"\[\[([^\[\]\n|]++)(?:\|([^\[\]\n]*+))?\]\]")
+"""``[[target]]`` or ``[[target|label]]``; the Markdown extension uses the same pattern.
+Neither part can hold the character that ends it, so each is read whole (possessive):
+no shorter reading is tried when the link does not close."""
 
 _FENCE_OPEN = re.compile(r"( {0,3}|[ \t]*)(`{3,}|~{3,})(.*)")
 _MAY_START_CODE_OR_LIST = frozenset(" \t`~-*+>0123456789")
@@ -204,10 +206,14 @@ def wikilinks(masked: str) -> list[WikiLink]:
     """Every wikilink outside code, in order."""
     if "[[" not in masked:
         return []
-    return [
-        WikiLink(m.group(1).strip(), (m.group(2) or "").strip() or None, m.start(), m.end(), masked)
-        for m in WIKILINK.finditer(masked)
-    ]
+    links = []
+    for match in WIKILINK.finditer(masked):
+        target, label = match.groups()
+        start, end = match.span()
+        links.append(
+            WikiLink(target.strip(), (label and label.strip()) or None, start, end, masked)
+        )
+    return links
 
 
 @dataclass(frozen=True)
