@@ -597,7 +597,7 @@ GROUPS = (
     ("jinja2", "/jinja2/"),
     ("jinja2", "/markupsafe/"),
     ("yaml", "/yaml/"),
-    ("fastjsonschema (compiled)", "<string>"),
+    ("generated code (dataclass methods)", "<string>"),
     ("html.parser (stdlib)", "/html/parser.py"),
 )
 STDLIB = sysconfig.get_paths()["stdlib"].replace(os.sep, "/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -158,6 +159,49 @@ fields = st.sampled_from(
 def test_fast_and_detailed_validators_agree(data: dict[str, object]) -> None:
     detailed_valid = not any(True for _ in CHECKER._detailed.iter_errors(data))
     assert CHECKER.is_valid(data) == detailed_valid
+
+
+# Characters whose being whitespace ECMA-262, Python and Rust regular expressions
+# disagree on, or that any of them counts as whitespace.
+SPACES = "".join(
+    chr(c)
+    for c in range(0x110000)
+    if chr(c).isspace() or unicodedata.category(chr(c)) in ("Zs", "Zl", "Zp", "Cc", "Cf")
+)
+VALID_DATA = parse(VALID, "x.md").document.data  # type: ignore[union-attr]
+
+
+def both_validators(data: dict[str, object]) -> tuple[bool, bool]:
+    return CHECKER.is_valid(data), not any(True for _ in CHECKER._detailed.iter_errors(data))
+
+
+def test_validators_agree_on_every_kind_of_space() -> None:
+    assert CHECKER.is_valid(VALID_DATA)
+    for char in SPACES:
+        for field, value in (
+            ("title", char),
+            ("aliases", [char * 2]),
+            ("references", [{"title": "x", "url": f"https://a{char}b"}]),
+            ("ignore", {"CK307": char}),
+        ):
+            fast, detailed = both_validators({**VALID_DATA, field: value})
+            assert fast == detailed, (field, hex(ord(char)))
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.text(alphabet=SPACES[:40] + "\ufeff\u2028a-", max_size=6),
+    st.text(alphabet="0123456789\u0968\u0660-T:\n ", min_size=8, max_size=12),
+)
+def test_validators_agree_on_text_and_dates(text: str, date: str) -> None:
+    for field, value in (
+        ("title", text),
+        ("tags", [text]),
+        ("references", [{"title": text, "url": "https://" + text}]),
+        ("reviewed", date),
+    ):
+        fast, detailed = both_validators({**VALID_DATA, field: value})
+        assert fast == detailed, (field, value)
 
 
 # -- the linter and the renderer see the same wikilinks -------------------------------

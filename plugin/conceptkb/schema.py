@@ -1,8 +1,11 @@
 """The concept JSON Schema: loading it, and turning its errors into findings.
 
-Validation has two paths: a compiled validator (fastjsonschema) answers "valid or
-not" for every file, and only files that fail go through jsonschema's Draft 2020-12
-validator, which explains each error with its path.
+Validation has two paths: a compiled validator (jsonschema-rs, in Rust, with the
+linear-time ``regex`` engine) answers "valid or not" for every file, and only files
+that fail go through jsonschema's Draft 2020-12 validator, which explains each error
+with its path. The two read the schema alike: its patterns spell out the whitespace
+they mean, where ECMA-262, Python and Rust disagree on ``\\s`` (a property test holds
+them to it).
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ import copy
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
-import fastjsonschema
 import jsonschema
+import jsonschema_rs
 
 from conceptkb.diagnostics import Finding, Severity
 from conceptkb.frontmatter import Document
@@ -105,24 +108,51 @@ def _first_repeat(items: list[Any]) -> int:
     return 0
 
 
+@cache
+def _end_anchored(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with a final ``$`` read as ECMA-262 reads it: the end of the text.
+    Python's ``$`` also matches before a final newline, which let ``"peft\\n"`` pass
+    as kebab-case."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    return re.compile(pattern)
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Detailed = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped in its stubs
+    jsonschema.Draft202012Validator, validators={"pattern": _pattern}
+)
+"""Draft 2020-12, with ``pattern`` read as the fast path reads it."""
+
+
 class SchemaChecker:
     """Checks front matter against the schema for one category vocabulary."""
 
     def __init__(self, categories: Sequence[str] | None = None) -> None:
         self.schema = load_schema(categories)
-        self._fast: Callable[[Any], Any] = fastjsonschema.compile(self.schema)
-        # fastjsonschema asserts "format" (reviewed is a calendar date); so must this.
-        self._detailed = jsonschema.Draft202012Validator(
+        # Formats are asserted on both paths: reviewed is a calendar date.
+        self._fast = jsonschema_rs.Draft202012Validator(
+            self.schema,
+            validate_formats=True,
+            pattern_options=jsonschema_rs.RegexOptions(),
+            offline=True,
+        )
+        self._detailed = _Detailed(
             self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
 
     def is_valid(self, data: Any) -> bool:
         """The fast path: valid or not, without explanations."""
         try:
-            self._fast(data)
-        except fastjsonschema.JsonSchemaException:
-            return False
-        return True
+            return self._fast.is_valid(data)
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            return False  # a value it cannot represent: the detailed path decides
 
     def check(self, document: Document) -> list[Finding]:
         """Every schema error in a document, each at the line of its key or value."""
