@@ -323,12 +323,23 @@ def test_html_check_judges_every_fragment(parts: list[str]) -> None:
         assert violation.code in ("CK203", "CK204", "CK206")
 
 
+nesting_lines = st.tuples(
+    st.text(alphabet=" \t>*+-", max_size=20),
+    st.integers(0, 50).map(">".__mul__) | st.integers(0, 40).map("- ".__mul__),
+    st.text(alphabet=" \t>*+-", max_size=20),
+    st.sampled_from(["", "x", "  ", "[", "\t"]),
+).map("".join)
+"""Lines that start with a run of the characters that open levels, as deep lines do."""
+
+
 @PROPERTY_SETTINGS
-@given(st.lists(st.text(alphabet=" \t>*+-x[\n", max_size=80), max_size=8))
-def test_the_quick_nesting_check_skips_no_body_the_full_one_reports(parts: list[str]) -> None:
+@given(st.lists(nesting_lines | st.text(alphabet=" \t>*+-x[", max_size=80), max_size=8))
+@example([">" * (limits.MAX_NESTING + 1) + "x"])
+@example(["x", "- " * 20 + "x"])
+def test_the_quick_nesting_check_skips_no_body_the_full_one_reports(lines: list[str]) -> None:
     """The line-by-line scan is skipped only when no line could open too many levels:
     a body it would report is never skipped."""
-    masked = "".join(parts)
+    masked = "\n".join(lines)
     deep = any(
         line.strip() and limits._nesting(line) > limits.MAX_NESTING for line in masked.split("\n")
     )
