@@ -10,8 +10,9 @@ from pathlib import Path
 import markdown
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from markdown.extensions.toc import slugify as toc_slugify
 
-from conceptkb import bodyscan, limits
+from conceptkb import bodyscan, frontmatter, htmlpolicy, limits
 from conceptkb.checker import lint
 from conceptkb.frontmatter import LoadResult, decode, parse
 from conceptkb.markdown_ext import WikilinkExtension
@@ -346,3 +347,67 @@ def test_the_quick_nesting_check_skips_no_body_the_full_one_reports(lines: list[
     if deep:
         assert limits._may_nest_deep(masked)
         assert any("levels of nested" in e.message for e in limits.excesses(masked, masked))
+
+
+# -- scans that find line starts from newlines find what a line-by-line scan finds ---
+
+body_lines = st.lists(
+    st.tuples(
+        st.sampled_from(["", " ", "   ", "    ", "\t"]),
+        st.sampled_from(["", "#", "## ", "###### ", "####### ", "[ref]: ", "[a]:", "- ? : "]),
+        st.sampled_from(["", " ", "*", "`", "_x", "ck", "CK-y", "c\u212a", "x", "javascript:x"]),
+        st.sampled_from(["", " #", " y", "\t"]),
+    ).map("".join),
+    max_size=8,
+).map("\n".join)
+
+
+def heading_problems_line_by_line(masked: str) -> list[tuple[int, int]]:
+    found = []
+    for number, line in enumerate(masked.split("\n"), start=1):
+        match = bodyscan._HEADING.fullmatch(line.rstrip())
+        if match is not None:
+            slug = toc_slugify(match.group(2).strip().rstrip("#").strip(), "-")
+            if htmlpolicy.reserved_id(slug):
+                found.append((number, match.start(2) + 1))
+    return found
+
+
+@PROPERTY_SETTINGS
+@given(body_lines)
+@example("## _private")
+@example("x\n   ### CK-toc")
+def test_heading_ids_are_found_as_line_by_line(masked: str) -> None:
+    found = [(u.line, u.column) for u in bodyscan._heading_id_problems(masked)]
+    assert found == heading_problems_line_by_line(masked)
+
+
+@PROPERTY_SETTINGS
+@given(body_lines)
+@example("[a]: javascript:x")
+@example("x\n   [a]:\njavascript:x")
+def test_definition_urls_are_found_as_with_multiline_anchors(masked: str) -> None:
+    multiline = re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:\s*<?(\S+)", re.MULTILINE)
+    wanted = [m.group(1) for m in multiline.finditer(masked)]
+    found = [m.group(1) for m in bodyscan._DEFINITION_URL.finditer("\n" + masked)]
+    assert found == wanted
+    bad = [u for u in bodyscan.unsafe_content(masked) if u.code == "CK204"]
+    locate = bodyscan.LineIndex(masked).locate
+    starts = [m.start(1) for m in multiline.finditer(masked)]
+    unsafe = [
+        locate(start)
+        for start, url in zip(starts, wanted, strict=True)
+        if not htmlpolicy.url_allowed(url)
+    ]
+    assert [(u.line, u.column) for u in bad if (u.line, u.column) in unsafe] == unsafe
+
+
+@PROPERTY_SETTINGS
+@given(body_lines)
+@example(" " * 16 + "x")
+@example("a\n- ? : x")
+def test_deep_yaml_lines_are_found_as_with_multiline_anchors(text: str) -> None:
+    multiline = re.compile(r"^(?: {16,}|[ \t]*(?:[-?:][ \t]+){3,})", re.MULTILINE)
+    assert frontmatter.MAX_DEPTH == 16
+    found = frontmatter._DEEP_BLOCK.search("\n" + text) is not None
+    assert found == (multiline.search(text) is not None)

@@ -29,12 +29,15 @@ _MAY_START_CODE_OR_LIST = frozenset(" \t`~-*+>0123456789")
 _LIST_ITEM = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _LEADING_NON_WORD = re.compile(r"^[^\w]+")
 _HEADING = re.compile(r"[ ]{0,3}(#{1,6})[ \t]+([^\n]*)")
-_URL_CONTEXTS = (
-    re.compile(r"\]\(\s*<?([^)\n>]*)"),
-    re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:\s*<?(\S+)", re.MULTILINE),
-)
-"""Where Markdown syntax holds a URL: inline links and images, reference definitions.
-Each pattern is linear: no part of it can match the same text two ways."""
+_CK_HEADING = re.compile(r"\n[ ]{0,3}#{1,6}[ \t]++[^\w\n]*+(?i:_|ck)")
+"""A heading whose words start with "_" or "ck", found from the newline before it: only
+such a heading can get an id the theme reserves."""
+_INLINE_URL = re.compile(r"\]\(\s*<?([^)\n>]*)")
+_DEFINITION_URL = re.compile(r"\n[ ]{0,3}\[[^\]\n]+\]:\s*<?(\S+)")
+"""Where Markdown syntax holds a URL: inline links and images, and reference definitions
+(found from the newline before them). Each pattern is linear: no part of it can match
+the same text two ways. A line's start is found as a newline, which the regex engine
+looks for quickly; ``^`` in MULTILINE mode is tried at every character."""
 AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^<>\s]*|[^<>\s@!]+@[^<>\s@]+)>")
 """``<https://...>`` and ``<name@host>``: Markdown autolinks, not HTML elements."""
 ATTR_LIST = re.compile(r"\{:?[ ]*([#.][^{}\n]*|[\w\-:]+=[^{}\n]*)\}")
@@ -252,13 +255,14 @@ def unsafe_content(masked: str) -> Iterator[Unsafe]:
             found = text.lower().find(violation.needle.lower(), violation.column - 1)
             column = found + 1 if found != -1 else violation.column
             yield Unsafe(violation.code, violation.message, violation.line, column)
-    for pattern in _URL_CONTEXTS:
-        for match in pattern.finditer(masked):
+    # Each line of "\n" + masked starts after a newline: offsets there are one more.
+    for pattern, text, shift in ((_INLINE_URL, masked, 0), (_DEFINITION_URL, "\n" + masked, 1)):
+        for match in pattern.finditer(text):
             # Markdown passes character references through to the href, where the
             # browser decodes them: judge the URL decoded.
             url = html.unescape(match.group(1)) if "&" in match.group(1) else match.group(1)
             if not htmlpolicy.url_allowed(url):
-                yield _bad_url(url, "link", *where(match.start(1)))
+                yield _bad_url(url, "link", *where(match.start(1) - shift))
     if "{" in masked:
         for match in ATTR_LIST.finditer(masked):
             yield from _attr_list_problems(match.group(1), *where(match.start(1)))
@@ -297,9 +301,11 @@ def _attr_list_problems(text: str, line: int, column: int) -> Iterator[Unsafe]:
 
 
 def _heading_id_problems(masked: str) -> Iterator[Unsafe]:
-    for number, line in enumerate(masked.split("\n"), start=1):
-        if "#" not in line:
-            continue
+    for candidate in _CK_HEADING.finditer("\n" + masked):
+        start = candidate.start()  # the line's start in masked
+        end = masked.find("\n", start)
+        line = masked[start : None if end == -1 else end]
+        number = masked.count("\n", 0, start) + 1
         match = _HEADING.fullmatch(line.rstrip())
         if match is None:
             continue

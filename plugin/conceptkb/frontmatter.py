@@ -41,8 +41,10 @@ MAX_DEPTH = 16
 """No field of the format nests deeper than 3; anything past this is refused early."""
 
 _RISKY = re.compile(r"[&*!]")
-_DEEP_BLOCK = re.compile(rf"^(?: {{{MAX_DEPTH},}}|[ \t]*(?:[-?:][ \t]+){{3,}})", re.MULTILINE)
-"""Lines that may nest block collections deeply (libyaml's composer recurses in C)."""
+_DEEP_BLOCK = re.compile(rf"\n(?: {{{MAX_DEPTH},}}|[ \t]*(?:[-?:][ \t]+){{3,}})")
+"""Lines that may nest block collections deeply (libyaml's composer recurses in C),
+found from the newline before them (search ``"\\n" + text``): ``^`` in MULTILINE mode is
+tried at every character."""
 _FENCE = re.compile(r"---[ \t]*")
 _CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?=\n|\Z)")
 """The line that closes the front matter, found from the newline that ends the line
@@ -388,7 +390,7 @@ def parse(text: str, display: str) -> LoadResult:
     if (
         _RISKY.search(yaml_text)
         or yaml_text.count("[") + yaml_text.count("{") > MAX_DEPTH
-        or _DEEP_BLOCK.search(yaml_text)
+        or _DEEP_BLOCK.search("\n" + yaml_text)
     ):
         refused = _check_events(yaml_text, display)
         if refused is not None:
