@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import markdown
+import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown.extensions.toc import slugify as toc_slugify
@@ -411,3 +413,40 @@ def test_deep_yaml_lines_are_found_as_with_multiline_anchors(text: str) -> None:
     assert frontmatter.MAX_DEPTH == 16
     found = frontmatter._DEEP_BLOCK.search("\n" + text) is not None
     assert found == (multiline.search(text) is not None)
+
+
+# -- remembered implicit types are YAML's ----------------------------------------------
+
+
+def test_remembered_implicit_types_come_from_the_loaders_resolvers() -> None:
+    assert frontmatter._RESOLVER.yaml_implicit_resolvers == (
+        frontmatter._Loader.yaml_implicit_resolvers
+    )
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.lists(
+        st.sampled_from(["1", "0", "2024", "-", "+", ".", "_", ":", "e", "x", "yes", "No", "~"]),
+        min_size=1,
+        max_size=5,
+    ).map("".join)
+)
+@example("2024-01-01")
+@example("0o17")
+@example("1_000")
+def test_scalars_read_as_pyyaml_reads_them(text: str) -> None:
+    try:
+        expected = yaml.safe_load(f"k: {text}\n")
+    except yaml.YAMLError:
+        return  # not a plain scalar there
+    if not isinstance(expected, dict):
+        return
+    value = expected["k"]
+    if isinstance(value, float) and not math.isfinite(value):
+        return  # refused: not a JSON number
+    read = frontmatter.load_data(f"k: {text}\n")
+    if hasattr(value, "isoformat"):
+        value = text  # timestamps stay text
+    assert read == {"k": value}
+    assert read == frontmatter.load_data(f"k: {text}\n")  # and again, remembered

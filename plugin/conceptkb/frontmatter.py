@@ -9,6 +9,7 @@ computed (by composing the YAML again) for files that have a finding.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import stat
@@ -64,6 +65,22 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
 
+_RESOLVER = yaml.resolver.Resolver()
+"""The implicit resolvers of YAML's safe loaders (none is added here)."""
+_SHORT = 40
+"""Plain scalars up to this long have their implicit type remembered (:func:`_implicit_tag`)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _implicit_tag(value: str) -> str:
+    """The tag YAML's implicit resolvers give a plain scalar. It depends on the text
+    alone, and the short ones repeat: keys ("title", "year"), years, categories. The
+    answers are kept (at most 1,024 of them), since trying each resolver's pattern
+    costs more than the rest of reading the scalar."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return tag
+
+
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """A safe loader whose numbers are JSON numbers and whose timestamps stay strings.
 
@@ -79,7 +96,9 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         if kind is yaml.ScalarNode:
             if not implicit[0] or (value and value[0] not in self._TYPED_STARTS):
                 return _STR_TAG
-            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+            if len(value) > _SHORT:
+                return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+            return _implicit_tag(value)
         return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
