@@ -1,0 +1,58 @@
+"""The lint and the garbage collector: the collector is as it was after a run, and what
+the run made is counted as old rather than walked by the next collection."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from conceptkb.checker import lint
+from conceptkb.settings import Settings
+
+CONCEPT = (
+    "---\ntitle: {title}\nsummary: {title} is a concept used to test the collector.\n"
+    "category: concept\n---\n## About\n\nText.\n"
+)
+
+
+def _kb(tmp_path: Path) -> Settings:
+    concepts = tmp_path / "concepts"
+    concepts.mkdir()
+    for name in ("alpha", "beta"):
+        (concepts / f"{name}.md").write_text(CONCEPT.format(title=name.title()), "utf-8")
+    return Settings(concepts_dir=concepts, base_dir=tmp_path)
+
+
+def _in_generation(obj: object, generation: int) -> bool:
+    return any(found is obj for found in gc.get_objects(generation=generation))
+
+
+def test_what_a_run_made_is_old_and_the_collector_runs_again(tmp_path: Path) -> None:
+    settings = _kb(tmp_path)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    result = lint(settings)
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    assert _in_generation(result.index.concepts, 2)
+
+
+def test_a_collector_turned_off_stays_off(tmp_path: Path) -> None:
+    settings = _kb(tmp_path)
+    gc.disable()
+    try:
+        lint(settings)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_objects_frozen_by_someone_else_stay_frozen(tmp_path: Path) -> None:
+    settings = _kb(tmp_path)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        result = lint(settings)
+        assert gc.get_freeze_count() == frozen
+        assert result.index.concepts
+    finally:
+        gc.unfreeze()
