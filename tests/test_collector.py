@@ -56,3 +56,17 @@ def test_objects_frozen_by_someone_else_stay_frozen(tmp_path: Path) -> None:
         assert result.index.concepts
     finally:
         gc.unfreeze()
+
+
+def test_a_serve_session_leaves_the_collections_alone(tmp_path: Path) -> None:
+    from conceptkb.readcache import ReadCache
+
+    settings = _kb(tmp_path)
+    gc.collect()
+    result = lint(settings, cache=ReadCache())
+    assert gc.isenabled()
+    gc.disable()  # no collection moves it while it is looked for
+    try:
+        assert not _in_generation(result.index.concepts, 2)
+    finally:
+        gc.enable()

@@ -908,12 +908,12 @@ def lint(
     mention stay the same. ``kept`` does for ``conceptkb lint`` what ``cache`` does for a
     session, across runs, on disk (see :mod:`conceptkb.lintcache`).
     """
-    with _fewer_collections():
+    with _fewer_collections(promote=cache is None):
         return _lint(settings, paths, cache, memo, kept)
 
 
 @contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
+def _fewer_collections(*, promote: bool) -> Iterator[None]:
     """A run allocates many small objects that all live to its end, and makes no
     cyclic garbage worth collecting: collections during it only cost time (about 8% at
     N=5,000). The collector is as it was afterwards.
@@ -922,14 +922,16 @@ def _fewer_collections() -> Iterator[None]:
     collection after it would walk all of it (4% of a run at N = 5,000). It is counted
     as old instead (``gc.freeze`` then ``gc.unfreeze`` move every object into the oldest
     generation without walking any): a full collection still looks at it. Not while
-    something else holds objects frozen (a build does while its pages render)."""
+    something else holds objects frozen (a build does while its pages render), nor
+    with ``promote`` false: a serve session (which keeps a read cache) leaves what each
+    rebuild dropped to the young collections, where it is found soonest."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            if gc.get_freeze_count() == 0:
+            if promote and gc.get_freeze_count() == 0:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
