@@ -52,3 +52,24 @@ def test_a_file_that_grew_past_the_limit_is_refused(
     assert isinstance(result, LoadResult)
     assert [f.code for f in result.findings] == [FILE_TOO_LARGE]
     assert "over the limit of 50 bytes" in result.findings[0].message
+
+
+def test_short_reads_still_give_the_whole_file_and_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read may return fewer bytes than asked for (a pipe, a network file system):
+    the file is read on until its end or one byte over the limit."""
+    real = os.read
+
+    def short(descriptor: int, size: int) -> bytes:
+        return real(descriptor, min(size, 3))
+
+    monkeypatch.setattr(os, "read", short)
+    path = tmp_path / "x.md"
+    path.write_text(TEXT, encoding="utf-8")
+    assert read_text(path, "x.md", 1_000, tmp_path) == TEXT
+    big = tmp_path / "big.md"
+    big.write_text(TEXT + "x" * 100, encoding="utf-8")
+    result = read_text(big, "big.md", 50, tmp_path)
+    assert isinstance(result, LoadResult)
+    assert [f.code for f in result.findings] == [FILE_TOO_LARGE]

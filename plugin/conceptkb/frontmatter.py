@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import stat
 from collections.abc import Sequence
@@ -255,13 +256,14 @@ def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> Lo
                 f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
                 " (raise max_file_size in the configuration if this is intended)",
             )
-        with path.open("rb") as handle:
+        descriptor = os.open(path, os.O_RDONLY | _O_BINARY)
+        try:
             # As many bytes as the file had, and one more: a read of max_bytes + 1
             # would allocate that much for every file. A file that grew since is read
             # on, to one byte over the limit.
-            raw = handle.read(info.st_size + 1)
-            if len(raw) > info.st_size:
-                raw += handle.read(max_bytes + 1 - len(raw))
+            raw = _read_to(descriptor, info.st_size + 1, max_bytes + 1)
+        finally:
+            os.close(descriptor)
     except OSError as error:
         return _finding(
             display, 1, 1, UNREADABLE_FILE, f"cannot be read: {error.strerror or error}"
@@ -271,6 +273,23 @@ def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> Lo
             display, 1, 1, FILE_TOO_LARGE, f"file is over the limit of {max_bytes:,} bytes"
         )
     return decode(raw, display)
+
+
+_O_BINARY: int = getattr(os, "O_BINARY", 0)
+"""Windows reads a file opened without it as text, translating line ends."""
+
+
+def _read_to(descriptor: int, first: int, limit: int) -> bytes:
+    """The file's bytes up to ``limit``, asking for ``first`` bytes first. With
+    ``os.read``, not a buffered file object, which costs as much again as the read for
+    a small file."""
+    raw = os.read(descriptor, first)
+    while len(raw) < limit:
+        more = os.read(descriptor, min(limit - len(raw), max(first, 1 << 16)))
+        if not more:
+            break
+        raw += more
+    return raw
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
