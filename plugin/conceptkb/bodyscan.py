@@ -27,11 +27,11 @@ no shorter reading is tried when the link does not close."""
 _FENCE_OPEN = re.compile(r"( {0,3}|[ \t]*)(`{3,}|~{3,})(.*)")
 _MAY_START_CODE_OR_LIST = frozenset(" \t`~-*+>0123456789")
 _LIST_ITEM = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_LEADING_NON_WORD = re.compile(r"^[^\w]+")
 _HEADING = re.compile(r"[ ]{0,3}(#{1,6})[ \t]+([^\n]*)")
 _CK_HEADING = re.compile(r"\n[ ]{0,3}#{1,6}[ \t]++[^\w\n]*+(?i:_|ck)")
-"""A heading whose words start with "_" or "ck", found from the newline before it: only
-such a heading can get an id the theme reserves."""
+"""A heading whose words start with "_" or "ck", found from the newline before it: a
+slug starts with "_" or "ck-" only if the words do, so the slugifier (costly, per
+heading) runs only for these."""
 _INLINE_URL = re.compile(r"\]\(\s*<?([^)\n>]*)")
 _DEFINITION_URL = re.compile(r"\n[ ]{0,3}\[[^\]\n]+\]:\s*<?(\S+)")
 """Where Markdown syntax holds a URL: inline links and images, and reference definitions
@@ -308,11 +308,6 @@ def _heading_id_problems(masked: str) -> Iterator[Unsafe]:
         number = masked.count("\n", 0, start) + 1
         match = _HEADING.fullmatch(line.rstrip())
         if match is None:
-            continue
-        # A slug starts with "_" or "ck-" only if the words of the heading do: the
-        # slugifier (costly, per heading) runs only for those.
-        words = _LEADING_NON_WORD.sub("", match.group(2))
-        if not (words.startswith("_") or words[:2].lower() == "ck"):
             continue
         slug = toc_slugify(match.group(2).strip().rstrip("#").strip(), "-")
         if htmlpolicy.reserved_id(slug):
