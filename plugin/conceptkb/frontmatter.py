@@ -9,6 +9,7 @@ computed (by composing the YAML again) for files that have a finding.
 
 from __future__ import annotations
 
+import errno
 import functools
 import math
 import os
@@ -230,40 +231,28 @@ def _finding(path: str, line: int, col: int, code: str, message: str) -> LoadRes
 def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> LoadResult | str:
     """Read a file as normalised text (LF line ends, no BOM), or say why it can't be."""
     try:
-        info = path.lstat()
-        if stat.S_ISLNK(info.st_mode):
-            try:
-                target = path.resolve()
-            except RuntimeError:  # a symlink loop, before Python 3.13
-                return _finding(display, 1, 1, UNREADABLE_FILE, "is a symbolic link loop")
-            if root is not None and not target.is_relative_to(root.resolve()):
+        opened = _open(path, display, root)
+        if isinstance(opened, LoadResult):
+            return opened
+        try:
+            info = os.fstat(opened)
+            if not stat.S_ISREG(info.st_mode):
+                return _finding(display, 1, 1, UNREADABLE_FILE, "is not a regular file")
+            if info.st_size > max_bytes:
                 return _finding(
                     display,
                     1,
                     1,
-                    UNREADABLE_FILE,
-                    "is a symbolic link to a file outside the concepts folder; refused",
+                    FILE_TOO_LARGE,
+                    f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
+                    " (raise max_file_size in the configuration if this is intended)",
                 )
-            info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return _finding(display, 1, 1, UNREADABLE_FILE, "is not a regular file")
-        if info.st_size > max_bytes:
-            return _finding(
-                display,
-                1,
-                1,
-                FILE_TOO_LARGE,
-                f"file is {info.st_size:,} bytes, over the limit of {max_bytes:,}"
-                " (raise max_file_size in the configuration if this is intended)",
-            )
-        descriptor = os.open(path, os.O_RDONLY | _O_BINARY)
-        try:
             # As many bytes as the file had, and one more: a read of max_bytes + 1
             # would allocate that much for every file. A file that grew since is read
             # on, to one byte over the limit.
-            raw = _read_to(descriptor, info.st_size + 1, max_bytes + 1)
+            raw = _read_to(opened, info.st_size + 1, max_bytes + 1)
         finally:
-            os.close(descriptor)
+            os.close(opened)
     except OSError as error:
         return _finding(
             display, 1, 1, UNREADABLE_FILE, f"cannot be read: {error.strerror or error}"
@@ -275,8 +264,38 @@ def read_text(path: Path, display: str, max_bytes: int, root: Path | None) -> Lo
     return decode(raw, display)
 
 
-_O_BINARY: int = getattr(os, "O_BINARY", 0)
-"""Windows reads a file opened without it as text, translating line ends."""
+def _open(path: Path, display: str, root: Path | None) -> int | LoadResult:
+    """A descriptor for reading the file, or why it is refused. A symbolic link is
+    followed only to a file inside ``root``. Where the system can, the file is opened
+    without following a link (one call, and what is judged is what is read), and
+    without waiting (a named pipe opens at once, to be refused as not a regular file);
+    a link is then the one case that takes the slower way."""
+    if _NO_FOLLOW:
+        try:
+            return os.open(path, _READ | _NO_FOLLOW)
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+    if path.is_symlink():
+        try:
+            target = path.resolve()
+        except RuntimeError:  # a symlink loop, before Python 3.13
+            return _finding(display, 1, 1, UNREADABLE_FILE, "is a symbolic link loop")
+        if root is not None and not target.is_relative_to(root.resolve()):
+            return _finding(
+                display,
+                1,
+                1,
+                UNREADABLE_FILE,
+                "is a symbolic link to a file outside the concepts folder; refused",
+            )
+    return os.open(path, _READ)
+
+
+_READ: int = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+"""Reading, in binary (Windows reads a file opened without ``O_BINARY`` as text,
+translating line ends), without waiting for a writer (a named pipe)."""
+_NO_FOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _read_to(descriptor: int, first: int, limit: int) -> bytes:
