@@ -45,6 +45,8 @@ class ConceptIndex:
         self.narrower: dict[str, list[str]] = {}
         self.related: dict[str, list[str]] = {}
         self.backlinks: dict[str, list[str]] = {}
+        self.links_to: dict[str, frozenset[str]] = {}
+        """Concept id -> ids of the other concepts its wikilinks resolve to."""
         self.replaces: dict[str, list[str]] = {}
         """Successor id -> ids of the deprecated concepts whose superseded_by names it."""
         self._resolved: dict[str, Resolution] = {}
@@ -66,10 +68,15 @@ class ConceptIndex:
                 if other in self.concepts and other != concept.id:
                     related[concept.id].add(other)
                     related[other].add(concept.id)
+            targets = set()
             for link in concept.links:
                 target = self.resolve(link.target).concept
-                if target is not None and target.id != concept.id:
-                    backlinks[target.id].add(concept.id)
+                if target is not None:
+                    targets.add(target.id)
+            targets.discard(concept.id)
+            for target_id in targets:
+                backlinks[target_id].add(concept.id)
+            self.links_to[concept.id] = frozenset(targets)
         self.narrower.update((k, sorted(v)) for k, v in narrower.items())
         self.related.update((k, sorted(v)) for k, v in related.items())
         self.backlinks.update((k, sorted(v)) for k, v in backlinks.items())

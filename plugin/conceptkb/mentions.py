@@ -33,13 +33,12 @@ written, else ``[[id|text]]``. On a line holding a ``|`` (a table row, where the
 ``|`` of a label would split the cell) it is ``[[text]]`` when that resolves to the
 concept and shows the text; a mention that cannot be linked there is passed over.
 
-Cost: one scanner for all names. Each name is filed under its first three words (its
-key). A body, its wikilinks blanked, is split into words once (``bytes.translate``
-and ``bytes.split`` for ASCII text, a linear ``\\w+`` otherwise) and its runs of one
-to three words are looked up among the keys: a set intersection, done in C. Only the
-names whose key is in the body are looked for, with ``str.find``; a body whose words
-hold no key costs its split and one intersection per key length. No regular
-expression is made from names, and the patterns that find links and HTML are linear.
+Cost: one scanner for all names, an Aho-Corasick automaton (``ahocorasick_rs``, in
+Rust) made once per run from the names in lower case. A body, its wikilinks blanked and
+lower-cased (:func:`fold`), is read once by the automaton, which gives every place a
+name is written, each in time linear in the body and in what it finds; only those
+places are judged in Python. No regular expression is made from names, and the
+patterns that find links and HTML are linear.
 """
 
 from __future__ import annotations
@@ -47,10 +46,10 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from itertools import pairwise
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+import ahocorasick_rs
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 
 from conceptkb import bodyscan, digest
@@ -60,18 +59,9 @@ from conceptkb.names import normalize
 
 MAX_ACRONYM = 5
 """Names this long or shorter whose letters are all capitals match only as written."""
-KEY_WORDS = 3
-"""Words of a name that file it in the scanner."""
 _NOT_IN_NAME = frozenset("[]|`*_\\<>${}\n")
 """Names holding one of these are not looked for: Markdown reads the character as
 syntax, or a wikilink cannot hold it."""
-_WORD = re.compile(r"\w+")
-_ASCII_WORDS = bytes(
-    c + 32 if 65 <= c <= 90 else c if c >= 128 or _WORD.match(chr(c)) else 32 for c in range(256)
-)
-"""A table for ``bytes.translate``: ASCII letters to lower case, every other byte that
-is not a word character to a space. Splitting ASCII text translated with it gives the
-lower-case words ``\\w+`` finds, several times faster."""
 _JOINERS = "-."
 
 # Patterns for unlinkable_spans(): each starts with a literal, which the regex engine
@@ -131,10 +121,6 @@ def title_parts(title: str) -> list[str]:
     return [part for part in (title[:opening].strip(), inner.strip()) if part]
 
 
-_Key = tuple[str, ...] | tuple[bytes, ...]
-"""A name's first words: strings, and bytes too for an ASCII name."""
-
-
 class _Name(NamedTuple):
     text: str
     folded: str
@@ -170,43 +156,6 @@ _Found = tuple[int, int, _Name]
 """Where a name was found: start and end offsets, and the name."""
 
 
-class _Keys:
-    """Names filed under their first words (their key): as bytes, for ASCII text, or as
-    strings. An entry (what to look for, and the names) is made when a body first holds
-    its key: a large knowledge base has many names that no body mentions."""
-
-    def __init__(self, filed: dict[_Key, list[tuple[str, Concept]]]) -> None:
-        self._filed = filed
-        self._entries: dict[_Key, tuple[str, list[_Name]]] = {}
-        sizes: dict[int, list[_Key]] = {}
-        for key in filed:
-            sizes.setdefault(len(key), []).append(key)
-        self._sizes = [(size, frozenset(keys)) for size, keys in sorted(sizes.items())]
-
-    def found_in(
-        self,
-        words: list[str] | list[bytes],
-        make: Callable[[list[tuple[str, Concept]]], list[_Name]],
-    ) -> list[tuple[str, list[_Name]]]:
-        """The entries whose key is a run of ``words``: one set intersection per key
-        size, done in C. ``make`` makes the names of an entry the first time."""
-        found: list[tuple[str, list[_Name]]] = []
-        for size, keys in self._sizes:
-            if size == 1:
-                hits = keys.intersection(zip(words))  # one-word tuples, as the keys
-            elif size == 2:
-                hits = keys.intersection(pairwise(words))
-            else:
-                hits = keys.intersection(zip(words, words[1:], words[2:], strict=False))
-            for key in hits:
-                entry = self._entries.get(key)
-                if entry is None:
-                    names = make(self._filed[key])
-                    entry = self._entries[key] = (_common_start([n.folded for n in names]), names)
-                found.append(entry)
-        return found
-
-
 def names_digest(index: ConceptIndex) -> str:
     """A digest of all that :meth:`MentionScanner.scan` reads of the other concepts (their
     ids, names, former ids and status): equal digests, equal findings for an unchanged
@@ -225,11 +174,10 @@ class MentionScanner:
 
     def __init__(self, index: ConceptIndex) -> None:
         self.index = index
-        self._written: list[tuple[str, Concept]] = []
-        """Every name that may be mentioned, with its concept."""
         self._part_owners: dict[str, set[str]] = {}
         """Title parts (which the index does not know as names) -> concept ids."""
-        filed: dict[_Key, list[tuple[str, Concept]]] = {}
+        spelt: dict[str, list[tuple[str, Concept]]] = {}
+        """Each name in lower case -> the names written so, with their concepts."""
         for concept in index.concepts.values():
             names = [concept.title, *concept.aliases]
             if concept.title.endswith(")"):
@@ -238,27 +186,16 @@ class MentionScanner:
                     names.append(part)
             for text in names:
                 if text and _NOT_IN_NAME.isdisjoint(text):
-                    self._written.append((text, concept))
-                    if text.isascii():
-                        words = text.encode("ascii").translate(_ASCII_WORDS).split()
-                        if words:
-                            filed.setdefault(tuple(words[:KEY_WORDS]), []).append((text, concept))
-        self._ascii = _Keys(filed)
-        self._unicode: _Keys | None = None
-        """Keys as strings, made for the first body that is not ASCII."""
-
-    def _unicode_keys(self) -> _Keys:
-        if self._unicode is None:
-            filed: dict[_Key, list[tuple[str, Concept]]] = {}
-            for text, concept in self._written:
-                words = _WORD.findall(fold(text))
-                if words:
-                    filed.setdefault(tuple(words[:KEY_WORDS]), []).append((text, concept))
-            self._unicode = _Keys(filed)
-        return self._unicode
+                    spelt.setdefault(fold(text), []).append((text, concept))
+        self._written: list[list[tuple[str, Concept]]] = list(spelt.values())
+        """The names that may be mentioned, with their concepts, by pattern."""
+        self._names: dict[int, list[_Name]] = {}
+        """The names of a pattern, made the first time a body holds it: a large knowledge
+        base has many names that no body mentions."""
+        self._automaton = ahocorasick_rs.AhoCorasick(list(spelt)) if spelt else None
 
     def names(self, written: list[tuple[str, Concept]]) -> list[_Name]:
-        """The names of one key, each spelling once."""
+        """The names spelt alike in lower case, each spelling once."""
         names: list[_Name] = []
         forms: set[tuple[str, bool]] = set()
         for text, concept in written:
@@ -275,45 +212,35 @@ class MentionScanner:
 
     def scan(self, concept: Concept) -> list[Mention]:
         """The first unlinked mention of each other concept in the body, in order."""
+        if self._automaton is None:
+            return []
         masked = concept.masked_body
         # Wikilinks blanked: names inside them are no mentions, and need no look-up.
         text = _without_links(masked, concept.links)
-        if text.isascii():
-            words = text.encode("ascii").translate(_ASCII_WORDS).split()
-            found_keys = self._ascii.found_in(words, self.names)
-            if not found_keys:
-                return []
-            folded = text.lower()
-        else:
-            folded = fold(text)
-            found_keys = self._unicode_keys().found_in(_WORD.findall(folded), self.names)
+        folded = fold(text)
         found: list[_Found] = []
-        for needle, names in found_keys:
-            start = folded.find(needle)
-            while start != -1:
-                for name in names:
-                    if not folded.startswith(name.folded, start):
-                        continue
-                    end = start + len(name.folded)
-                    if _bounded(folded, start, end, name) and (
-                        not name.exact or masked.startswith(name.text, start)
-                    ):
-                        found.append((start, end, name))
-                start = folded.find(needle, start + 1)
+        known = self._names
+        for pattern, start, end in self._automaton.find_matches_as_indexes(
+            folded, overlapping=True
+        ):
+            names = known.get(pattern)
+            if names is None:
+                names = known[pattern] = self.names(self._written[pattern])
+            for name in names:
+                if _bounded(folded, start, end, name) and (
+                    not name.exact or masked.startswith(name.text, start)
+                ):
+                    found.append((start, end, name))
         targets = {name.concept_id for _, _, name in found} - {None, concept.id}
         if not targets:
             return []
-        linked = {concept.id}
-        for link in concept.links:
-            resolved = self.index.resolve(link.target).concept
-            if resolved is not None:
-                linked.add(resolved.id)
+        linked = self.index.links_to.get(concept.id, frozenset()) | {concept.id}
         if targets <= linked:
             return []
         return self._mentions(concept, text, found, linked)
 
     def _mentions(
-        self, concept: Concept, text: str, found: list[_Found], linked: set[str]
+        self, concept: Concept, text: str, found: list[_Found], linked: frozenset[str]
     ) -> list[Mention]:
         """The first mention of each concept among ``found``, in ``text`` (the masked
         body with its wikilinks blanked)."""
@@ -367,16 +294,6 @@ class MentionScanner:
         ):
             return f"[[{text}]]"
         return None
-
-
-def _common_start(texts: list[str]) -> str:
-    if len(texts) == 1:
-        return texts[0]
-    first, last = min(texts), max(texts)
-    size = 0
-    while size < len(first) and first[size] == last[size]:
-        size += 1
-    return first[:size]
 
 
 def _without_links(masked: str, links: Iterable[bodyscan.WikiLink]) -> str:
