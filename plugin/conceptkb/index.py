@@ -5,15 +5,16 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from typing import NamedTuple
 
 from conceptkb.model import DEPRECATED, DRAFT, Concept
 from conceptkb.names import normalize
 
 
-@dataclass(frozen=True)
-class Resolution:
-    """What a name in a wikilink points to: one concept, several, or none."""
+class Resolution(NamedTuple):
+    """What a name in a wikilink points to: one concept, several, or none (a named
+    tuple: one is made for every name links use, and a tuple is made fastest)."""
 
     concept: Concept | None
     candidates: tuple[str, ...] = ()
@@ -45,7 +46,7 @@ class ConceptIndex:
         self.narrower: dict[str, list[str]] = {}
         self.related: dict[str, list[str]] = {}
         self.backlinks: dict[str, list[str]] = {}
-        self.links_to: dict[str, frozenset[str]] = {}
+        self.links_to: dict[str, AbstractSet[str]] = {}
         """Concept id -> ids of the other concepts its wikilinks resolve to."""
         self.replaces: dict[str, list[str]] = {}
         """Successor id -> ids of the deprecated concepts whose superseded_by names it."""
@@ -57,6 +58,7 @@ class ConceptIndex:
         related: dict[str, set[str]] = defaultdict(set)
         backlinks: dict[str, set[str]] = defaultdict(set)
         replaces: dict[str, set[str]] = defaultdict(set)
+        resolve = self.resolve
         for concept in self.concepts.values():
             successor = self.successor(concept.id)
             if successor is not None:
@@ -68,15 +70,16 @@ class ConceptIndex:
                 if other in self.concepts and other != concept.id:
                     related[concept.id].add(other)
                     related[other].add(concept.id)
-            targets = set()
-            for link in concept.links:
-                target = self.resolve(link.target).concept
-                if target is not None:
-                    targets.add(target.id)
-            targets.discard(concept.id)
-            for target_id in targets:
-                backlinks[target_id].add(concept.id)
-            self.links_to[concept.id] = frozenset(targets)
+            if concept.links:
+                targets = {
+                    target.id
+                    for link in concept.links
+                    if (target := resolve(link.target).concept) is not None
+                    and target.id != concept.id
+                }
+                for target_id in targets:
+                    backlinks[target_id].add(concept.id)
+                self.links_to[concept.id] = targets
         self.narrower.update((k, sorted(v)) for k, v in narrower.items())
         self.related.update((k, sorted(v)) for k, v in related.items())
         self.backlinks.update((k, sorted(v)) for k, v in backlinks.items())

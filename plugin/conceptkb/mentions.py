@@ -234,13 +234,13 @@ class MentionScanner:
         targets = {name.concept_id for _, _, name in found} - {None, concept.id}
         if not targets:
             return []
-        linked = self.index.links_to.get(concept.id, frozenset()) | {concept.id}
+        linked = {concept.id, *self.index.links_to.get(concept.id, ())}
         if targets <= linked:
             return []
         return self._mentions(concept, text, found, linked)
 
     def _mentions(
-        self, concept: Concept, text: str, found: list[_Found], linked: frozenset[str]
+        self, concept: Concept, text: str, found: list[_Found], linked: set[str]
     ) -> list[Mention]:
         """The first mention of each concept among ``found``, in ``text`` (the masked
         body with its wikilinks blanked)."""
