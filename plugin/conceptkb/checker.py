@@ -185,7 +185,8 @@ class _Run:
         self.schema = SchemaChecker(settings.categories)
         self.findings: list[Finding] = []
         self.concepts: list[Concept] = []
-        self._folders: dict[Path, str] = {}
+        self._folders: dict[str, str] = {}
+        """A folder's path, as text -> the folder as findings show it."""
         self._name_collisions: set[tuple[str, str]] = set()
         self._markdown: markdown.Markdown | None = None
         self.space: urlspace.UrlSpace | None = None
@@ -226,10 +227,12 @@ class _Run:
             cache.put(path, Reading(before, tuple(self.findings[findings:]), concept))
 
     def _display(self, path: Path) -> str:
-        folder = self._folders.get(path.parent)
+        # By the path's text, which a path keeps once made: a parent is a new path.
+        parent, name = os.path.split(path)
+        folder = self._folders.get(parent)
         if folder is None:
-            folder = self._folders[path.parent] = display_path(path.parent, self.settings.base_dir)
-        return path.name if folder == "." else f"{folder}/{path.name}"
+            folder = self._folders[parent] = display_path(path.parent, self.settings.base_dir)
+        return name if folder == "." else f"{folder}/{name}"
 
     def _read_kept(self, path: Path, kept: lintcache.LintCache) -> None:
         """Read a file, or take what reading its text gave last time from ``kept``."""
