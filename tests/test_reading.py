@@ -14,16 +14,20 @@ from conceptkb.rules import FILE_TOO_LARGE
 TEXT = "---\nid: x\n---\nBody.\n"
 
 
-def _stale_size(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
-    """Make every lstat report ``size`` bytes, as if the file grew after it was looked at."""
-    real = Path.lstat
+def _stale_size(monkeypatch: pytest.MonkeyPatch, size: int) -> list[int]:
+    """Make the size the reader looks at (``fstat`` of the open file) ``size`` bytes, as if
+    the file grew after it was looked at. Returns the descriptors looked at."""
+    real = os.fstat
+    looked: list[int] = []
 
-    def lstat(self: Path) -> os.stat_result:
-        info = list(real(self))
+    def fstat(descriptor: int) -> os.stat_result:
+        info = list(real(descriptor))
         info[6] = size  # st_size
+        looked.append(descriptor)
         return os.stat_result(info)
 
-    monkeypatch.setattr(Path, "lstat", lstat)
+    monkeypatch.setattr(os, "fstat", fstat)
+    return looked
 
 
 def test_a_file_is_read_whole(tmp_path: Path) -> None:
@@ -38,8 +42,9 @@ def test_a_file_that_grew_since_it_was_looked_at_is_read_whole(
 ) -> None:
     path = tmp_path / "x.md"
     path.write_text(TEXT, encoding="utf-8")
-    _stale_size(monkeypatch, size)
+    looked = _stale_size(monkeypatch, size)
     assert read_text(path, "x.md", 1_000, tmp_path) == TEXT
+    assert looked  # the stale size was the one read
 
 
 def test_a_file_that_grew_past_the_limit_is_refused(
@@ -47,8 +52,9 @@ def test_a_file_that_grew_past_the_limit_is_refused(
 ) -> None:
     path = tmp_path / "x.md"
     path.write_text(TEXT + "x" * 100, encoding="utf-8")
-    _stale_size(monkeypatch, 10)
+    looked = _stale_size(monkeypatch, 10)
     result = read_text(path, "x.md", 50, tmp_path)
+    assert looked
     assert isinstance(result, LoadResult)
     assert [f.code for f in result.findings] == [FILE_TOO_LARGE]
     assert "over the limit of 50 bytes" in result.findings[0].message
