@@ -4,16 +4,26 @@ and identity, the URL space and the body limits."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from importlib import resources
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conceptkb import htmlpolicy, limits, urlspace
 from conceptkb.bodyscan import mask_code, unsafe_content
 from conceptkb.frontmatter import Document
 from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
-from conceptkb.names import MAX_ID_LENGTH, invisible_characters, is_valid_id, skeleton
+from conceptkb.names import (
+    MAX_ID_LENGTH,
+    _prototypes,
+    invisible_characters,
+    is_valid_id,
+    normalize,
+    skeleton,
+)
 
 # -- HTML as a browser parses it ------------------------------------------------------
 
@@ -159,6 +169,14 @@ def test_body_limits() -> None:
 def test_confusable_skeletons() -> None:
     assert skeleton("Alpha") == skeleton("\u0410lpha")  # Cyrillic A
     assert len({skeleton("DPO"), skeleton("IPO"), skeleton("KTO")}) == 3
+    assert skeleton("rn1") == skeleton("ml")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_skeletons_take_the_general_path_s_answer(text: str) -> None:
+    """ASCII names skip decomposing; the answer is the one TR39's steps give."""
+    decomposed = unicodedata.normalize("NFD", normalize(text))
+    assert skeleton(text) == unicodedata.normalize("NFD", decomposed.translate(_prototypes()))
 
 
 def test_invisible_characters() -> None:

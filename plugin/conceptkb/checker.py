@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import markdown
 
@@ -504,8 +505,9 @@ class _Run:
     def cross_check(self) -> ConceptIndex:
         unique = self._check_duplicate_ids()
         index = ConceptIndex(unique)
-        self._check_names(index)
-        self._check_confusables(index)
+        names = [_names_of(concept) for concept in index.concepts.values()]
+        self._check_names(names)
+        self._check_confusables(names)
         self._check_urls(index)
         self._check_relations(index)
         self._check_status(index)
@@ -595,18 +597,18 @@ class _Run:
                     )
         return unique
 
-    def _check_names(self, index: ConceptIndex) -> None:
+    def _check_names(self, names_by_concept: list[list[_Name]]) -> None:
         """Titles and aliases must name one concept only, and aliases one URL only."""
         rank = {"id": 0, "title": 1, "former id": 2, "alias": 3}
         owners: dict[str, list[_Name]] = {}
-        for concept in index.concepts.values():
+        for concept_names in names_by_concept:
             own: dict[str, str] = {}
-            for name in _names_of(concept):
+            for name in concept_names:
                 key = normalize(name.text)
                 if key in own:
                     if name.kind == "alias" and own[key] != "id":
                         self.at(
-                            concept.document,
+                            name.concept.document,
                             name.where,
                             NAME_COLLISION,
                             f"alias {name.text!r} repeats this concept's {own[key]}",
@@ -637,12 +639,12 @@ class _Run:
                 reported.add((name.concept.id, name.text))
         self._name_collisions = reported
 
-    def _check_confusables(self, index: ConceptIndex) -> None:
+    def _check_confusables(self, names_by_concept: list[list[_Name]]) -> None:
         """Names of different concepts that look the same (TR39 skeletons) but are not
         the same name (that is CK109): reported on every file involved."""
         groups: dict[str, list[_Name]] = {}
-        for concept in index.concepts.values():
-            for name in _names_of(concept):
+        for concept_names in names_by_concept:
+            for name in concept_names:
                 if name.kind != "former id":
                     groups.setdefault(skeleton(name.text), []).append(name)
         for names in groups.values():
@@ -852,8 +854,7 @@ class _Run:
                 )
 
 
-@dataclass(frozen=True)
-class _Name:
+class _Name(NamedTuple):
     """One name of a concept: its id, title, an alias or a former id."""
 
     concept: Concept

@@ -58,7 +58,12 @@ class ConceptIndex:
         related: dict[str, set[str]] = defaultdict(set)
         backlinks: dict[str, set[str]] = defaultdict(set)
         replaces: dict[str, set[str]] = defaultdict(set)
+        # Each name links use, resolved once: the same names recur in many bodies.
         resolve = self.resolve
+        target_ids = {
+            name: None if (target := resolve(name).concept) is None else target.id
+            for name in {link.target for c in self.concepts.values() for link in c.links}
+        }
         for concept in self.concepts.values():
             successor = self.successor(concept.id)
             if successor is not None:
@@ -72,10 +77,10 @@ class ConceptIndex:
                     related[other].add(concept.id)
             if concept.links:
                 targets = {
-                    target.id
+                    target_id
                     for link in concept.links
-                    if (target := resolve(link.target).concept) is not None
-                    and target.id != concept.id
+                    if (target_id := target_ids[link.target]) is not None
+                    and target_id != concept.id
                 }
                 for target_id in targets:
                     backlinks[target_id].add(concept.id)

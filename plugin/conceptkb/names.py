@@ -62,10 +62,22 @@ def _prototypes() -> dict[int, str]:
     return table
 
 
+@functools.cache
+def _ascii_prototypes() -> dict[int, str]:
+    """The prototypes of ASCII characters ("1" -> "l", "m" -> "rn")."""
+    return {code: target for code, target in _prototypes().items() if code < 128}
+
+
 def skeleton(name: str) -> str:
     """The TR39 confusable skeleton of a normalised name: names that look alike
     ("Alpha" with a Latin or a Cyrillic A) have equal skeletons."""
-    decomposed = unicodedata.normalize("NFD", normalize(name))
+    normal = normalize(name)
+    if normal.isascii():
+        # Most names: decomposing ASCII changes nothing, and so does decomposing what
+        # the ASCII prototypes give, unless one of them is not ASCII ("%").
+        mapped = normal.translate(_ascii_prototypes())
+        return mapped if mapped.isascii() else unicodedata.normalize("NFD", mapped)
+    decomposed = unicodedata.normalize("NFD", normal)
     return unicodedata.normalize("NFD", decomposed.translate(_prototypes()))
 
 
