@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conceptkb import htmlpolicy, limits, urlspace
-from conceptkb.bodyscan import mask_code, unsafe_content
+from conceptkb.bodyscan import WikiLink, mask_code, unsafe_content
 from conceptkb.frontmatter import Document
 from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
@@ -210,6 +210,32 @@ def _concept(concept_id: str, **fields: object) -> Concept:
         category="concept",
         **fields,  # type: ignore[arg-type]
     )
+
+
+_IDS = ["a", "b", "c", "d", "gone"]
+_some_ids = st.lists(st.sampled_from(_IDS), max_size=3).map(tuple)
+
+
+@given(
+    st.lists(
+        st.tuples(_some_ids, _some_ids, _some_ids, st.sampled_from(["stable", "deprecated"])),
+        min_size=4,
+        max_size=4,
+    )
+)
+def test_is_linked_says_whether_links_of_is_empty(
+    fields: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]],
+) -> None:
+    """The orphan check's quick answer agrees with the set of linking concepts,
+    whatever the relations, links to itself and ids that name no concept."""
+    concepts = []
+    for concept_id, (broader, related, linked, status) in zip(_IDS, fields, strict=False):
+        concept = _concept(concept_id, broader=broader, related=related, status=status)
+        concept.links = [WikiLink(target, None, 0, 1, "") for target in linked]
+        concepts.append(concept)
+    index = ConceptIndex(concepts)
+    for concept_id in index.concepts:
+        assert index.is_linked(concept_id) == bool(index.links_of(concept_id))
 
 
 @pytest.mark.parametrize("directory_urls", [True, False])

@@ -832,9 +832,14 @@ class _Run:
             self.at(concept.document, where, BROADER_CYCLE, f"cycle through broader: {text}")
 
     def _check_wikilinks(self, index: ConceptIndex) -> None:
+        problems: dict[str, tuple[str, str] | None] = {}  # the same targets recur
         for concept in index.concepts.values():
             for link in concept.links:
-                problem = wikilink_problem(index, link.target)
+                target = link.target
+                if target in problems:
+                    problem = problems[target]
+                else:
+                    problem = problems[target] = wikilink_problem(index, target)
                 if problem is not None:
                     line = concept.body_line + link.line - 1
                     self.report(concept.path, line, link.column, *problem)
@@ -844,7 +849,7 @@ class _Run:
             return
         for concept in index.concepts.values():
             # Links move to the successor: a deprecated concept is expected to lose them.
-            if concept.status != DEPRECATED and not index.links_of(concept.id):
+            if concept.status != DEPRECATED and not index.is_linked(concept.id):
                 self.report(
                     concept.path,
                     1,

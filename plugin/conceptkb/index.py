@@ -157,6 +157,20 @@ class ConceptIndex:
             return None
         return self.concepts.get(concept.superseded_by or "")
 
+    def is_linked(self, concept_id: str) -> bool:
+        """Whether any other concept's page links to this one: ``links_of`` is not
+        empty, found without making the set."""
+        for sources in (
+            self.backlinks.get(concept_id, ()),
+            self.narrower.get(concept_id, ()),
+            self.related.get(concept_id, ()),
+            self.concepts[concept_id].broader,
+        ):
+            for source in sources:
+                if source != concept_id and source in self.concepts:
+                    return True
+        return False
+
     def links_of(self, concept_id: str) -> set[str]:
         """Every other concept whose page links to this one (written or derived)."""
         concept = self.concepts[concept_id]
