@@ -17,14 +17,14 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.nav import Navigation
 
-from conceptkb.mkdocs_plugin.incremental import Incremental
+from conceptkb import htmlpolicy
 
 from .conftest import Project, write_small_kb
 
@@ -242,23 +242,42 @@ def test_an_edit_rewrites_only_the_pages_that_show_the_concept(
 
 
 def test_a_build_leaves_the_garbage_collector_as_it_was(served: Project, tmp_path: Path) -> None:
-    """Objects are set aside from the collector while pages render (gc.freeze), and
-    given back at the end of every build, failed ones too."""
+    """A build sets objects aside from the collector while pages render (gc.freeze),
+    and gives them back at its end, a failed build's too. A serve session sets nothing
+    aside: what it gave back would sit in the oldest generation uncounted, and each
+    rebuild's dropped site would wait for a full collection nothing made due."""
     frozen: list[int] = []
-    original = Incremental.keep_titles
+    original = htmlpolicy.check_html
 
-    def spy(self: Incremental, nav: Navigation) -> None:  # runs while pages are read
+    def spy(html: str, **options: Any) -> list[htmlpolicy.Violation]:  # pages render
         frozen.append(gc.get_freeze_count())
-        if len(frozen) > 1:
+        if frozen[0] == -1:
             raise RuntimeError("a build that fails halfway")
-        original(self, nav)
+        return original(html, **options)
 
+    cache = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
+    kept = dict(cache)
+    cache.clear()  # a plugin instance of this test's own, started for `build`
+    try:
+        _config(served, tmp_path / "built").plugins.on_startup(command="build", dirty=False)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(htmlpolicy, "check_html", spy)
+            build(_config(served, tmp_path / "built"))
+            assert frozen and all(count > 0 for count in frozen)
+            assert gc.get_freeze_count() == 0
+            frozen[:] = [-1]
+            with pytest.raises(RuntimeError, match="halfway"):
+                build(_config(served, tmp_path / "built"))
+            assert gc.get_freeze_count() == 0
+    finally:
+        cache.clear()
+        cache.update(kept)
+
+    frozen.clear()
     rebuild = session(served, tmp_path / "served", dirty=True)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Incremental, "keep_titles", spy)
+        patch.setattr(htmlpolicy, "check_html", spy)
         rebuild()
-        assert gc.get_freeze_count() == 0
-        with pytest.raises(RuntimeError, match="halfway"):
-            rebuild()
+        rebuild()
+    assert frozen and all(count == 0 for count in frozen)
     assert gc.get_freeze_count() == 0
-    assert len(frozen) == 2 and all(count > 0 for count in frozen)
