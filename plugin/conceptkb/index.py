@@ -157,26 +157,32 @@ class ConceptIndex:
             return None
         return self.concepts.get(concept.superseded_by or "")
 
-    def is_linked(self, concept_id: str) -> bool:
-        """Whether any other concept's page links to this one: ``links_of`` is not
-        empty, found without making the set."""
-        for sources in (
+    def _sources(self, concept_id: str) -> tuple[Iterable[str], ...]:
+        """What may link to a concept's page: its backlinks, narrower and related
+        concepts, and the parents it names (which may name no known concept)."""
+        return (
             self.backlinks.get(concept_id, ()),
             self.narrower.get(concept_id, ()),
             self.related.get(concept_id, ()),
             self.concepts[concept_id].broader,
-        ):
-            for source in sources:
-                if source != concept_id and source in self.concepts:
-                    return True
-        return False
+        )
+
+    def is_linked(self, concept_id: str) -> bool:
+        """Whether any other concept's page links to this one: ``links_of`` is not
+        empty, found without making the set."""
+        return any(
+            source != concept_id and source in self.concepts
+            for sources in self._sources(concept_id)
+            for source in sources
+        )
 
     def links_of(self, concept_id: str) -> set[str]:
         """Every other concept whose page links to this one (written or derived)."""
-        concept = self.concepts[concept_id]
-        sources = set(self.backlinks.get(concept_id, ()))
-        sources.update(self.narrower.get(concept_id, ()))
-        sources.update(self.related.get(concept_id, ()))
-        sources.update(p for p in concept.broader if p in self.concepts)
+        sources = {
+            source
+            for sources in self._sources(concept_id)
+            for source in sources
+            if source in self.concepts
+        }
         sources.discard(concept_id)
         return sources
