@@ -219,7 +219,7 @@ def wikilinks(masked: str) -> list[WikiLink]:
     return links
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unsafe:
     """Something in a body outside the HTML allowlist (see :mod:`conceptkb.htmlpolicy`)."""
 

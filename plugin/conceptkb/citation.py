@@ -33,7 +33,7 @@ _URL_SAFE = "/:?#[]@!$&'()*+,;=%~"
 and quotes are percent-encoded."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     text: str
     """One line of plain text."""

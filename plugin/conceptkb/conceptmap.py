@@ -40,7 +40,7 @@ _SAMPLE = 24.0
 """The length of a line in the legend."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """A concept in the map."""
 
@@ -53,7 +53,7 @@ class Node:
     """What it is to :attr:`via`: broader, narrower or related."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """A line of the map: ``target`` is the ``relation`` concept of ``source``."""
 
@@ -62,7 +62,7 @@ class Edge:
     relation: Relation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Graph:
     """The concepts around one concept, in drawing order, each reached once."""
 

@@ -25,7 +25,7 @@ _OR = {
 """How else a review dated after the knowledge base's date comes right."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A finding about one concept's ``reviewed`` date (``where`` [] is the file)."""
 

@@ -172,7 +172,7 @@ _Loader._TYPED_STARTS = frozenset(k for k in _Loader.yaml_implicit_resolvers if 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """A concept file split into its parts; ``data`` holds JSON types only."""
 

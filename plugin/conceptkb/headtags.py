@@ -19,7 +19,7 @@ from justhtml import JustHTML
 CANONICAL = "canonical"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HeadTag:
     """One ``<meta>`` or ``<link>`` element; its value is plain text, escaped when
     rendered (``conceptkb/head.html``)."""

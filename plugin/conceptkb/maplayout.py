@@ -119,7 +119,7 @@ def _fitting(word: str, limit: float) -> int:
 # -- layout ------------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Box:
     """A concept's label, in a box whose centre :func:`place` sets."""
 

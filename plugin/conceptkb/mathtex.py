@@ -86,7 +86,7 @@ _LIBRARY_ERRORS = {
 """latex2mathml's exceptions, by name, as a reader of the finding needs them."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Formula:
     """One formula in a text: offsets of its delimiters and the TeX between them."""
 

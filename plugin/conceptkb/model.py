@@ -37,7 +37,7 @@ class Reference(NamedTuple):
         return data
 
 
-@dataclass
+@dataclass(slots=True)
 class Concept:
     """One concept file, parsed and valid against the schema."""
 

@@ -17,7 +17,7 @@ from conceptkb.diagnostics import Finding
 from conceptkb.model import Concept
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reading:
     """The findings and the concept (if any) that reading one file gave."""
 

@@ -67,7 +67,7 @@ Href = Callable[[str], str]
 """Source path of a page -> the link to it from the page being rendered."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """A page the knowledge base adds, before any engine renders it."""
 
@@ -86,7 +86,7 @@ class Page:
     """A hand-written file at this path hides a concept: a warning, not a note."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StaticFile:
     """A file copied into the site as it is: redirects, exports, schemas, assets."""
 
@@ -94,7 +94,7 @@ class StaticFile:
     content: str | bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """The content of a page and the headings it adds to the page's table of contents."""
 
