@@ -36,6 +36,7 @@ from conceptkb.kbdate import KbDateError
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.math import MathExtension
 from conceptkb.memo import SessionMemo
+from conceptkb.mkdocs_plugin import heap
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.incremental import Incremental
 from conceptkb.mkdocs_plugin.site import Site
@@ -481,7 +482,10 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         parsed and written again)."""
         self._annotated = False
         site = self._site
-        if site is None or self._result is None or self._incremental is not None:
+        if site is None or self._result is None:
+            return
+        heap.give_back()  # the pages' freed memory, before the index is made
+        if self._incremental is not None:
             return
         entries = _material_search_entries(config)
         if entries is not None:
