@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import operator
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -78,9 +77,6 @@ from conceptkb.schema import SchemaChecker
 from conceptkb.settings import Settings
 
 PLACEHOLDER_TEXT = "FIXME"
-_ORDER = operator.attrgetter("path", "line", "column", "code", "severity", "message")
-"""Findings' order (the dataclass's own), as a key: sorting thousands of notes compares
-tuples made in C, not with the dataclass's generated ``__lt__``."""
 _MAY_BE_MARKDOWN = re.compile(r"[`*_\[\]!#<&]|^\s*(?:[-+>]|\d+[.)])\s", re.MULTILINE)
 """Characters without which a summary cannot hold Markdown syntax (a prefilter)."""
 _CLOSING = "\"')]}\u00bb\u201d\u2019"
@@ -189,10 +185,10 @@ class _Run:
         self._folders: dict[str, str] = {}
         """A folder's path, as text -> the folder as findings show it."""
         self._name_collisions: set[tuple[str, str]] = set()
+        """(concept id, name) of names already reported as CK109."""
         self._markdown: markdown.Markdown | None = None
         self.space: urlspace.UrlSpace | None = None
         """The site's URL space, placed once by the cross-checks."""
-        """(concept id, name) of names already reported as CK109."""
         self.kb_date: kbdate.KbDate | None = None
         """The knowledge base's date, found once every file is read."""
 
@@ -985,7 +981,7 @@ def _lint(
     if kept is not None:
         kept.save()
     findings = [f for f in map(settings.apply, run.findings) if f is not None]
-    unfiltered = sorted(set(findings), key=_ORDER)
+    unfiltered = sorted(set(findings))  # by path, line, column, code, severity, message
     ignored = {
         c.path: {suppress.rule_code(k) or k: v for k, v in c.ignore.items()}
         for c in index.concepts.values()
@@ -1002,7 +998,7 @@ def _lint(
         shown = {display_path(p, settings.base_dir) for p in selected}
         findings = [f for f in findings if f.path in shown]
         files = selected
-    findings = sorted(set(findings), key=_ORDER)  # a finding reported twice is shown once
+    findings = sorted(set(findings))  # a finding reported twice is shown once
     return LintResult(
         findings, index, files, hidden, unfiltered, suppressor, run.space, run.kb_date
     )

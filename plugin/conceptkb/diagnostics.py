@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -18,9 +18,11 @@ class Severity(str, enum.Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Finding:
-    """One problem in one file, at a 1-based line and column."""
+class Finding(NamedTuple):
+    """One problem in one file, at a 1-based line and column.
+
+    A named tuple: a lint at N = 10,000 makes, hashes and sorts 20,000 of them, and a
+    tuple does each in C (a frozen dataclass did each in Python)."""
 
     path: str
     line: int
