@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from justhtml import JustHTML
 
 from conceptkb import conceptmap, htmlpolicy, maplayout
@@ -211,6 +213,33 @@ def test_a_huge_neighbour_costs_no_more_than_the_limit() -> None:
 
 
 # -- the same input, the same bytes ---------------------------------------------------
+
+
+_IDS = ("a", "b", "c", "d", "e")
+
+
+@given(
+    relations=st.lists(
+        st.tuples(
+            st.sampled_from(_IDS), st.sampled_from(("broader", "related")), st.sampled_from(_IDS)
+        ),
+        max_size=8,
+    ),
+    hidden=st.frozensets(st.sampled_from(_IDS)),
+    depth=st.sampled_from((1, 2)),
+    limit=st.integers(2, 4),
+)
+def test_has_neighbours_says_whether_the_map_draws_another_concept(
+    relations: list[tuple[str, str, str]], hidden: frozenset[str], depth: int, limit: int
+) -> None:
+    fields: dict[str, dict[str, tuple[str, ...]]] = {cid: {} for cid in _IDS}
+    for source, relation, target in relations:
+        fields[source][relation] = (*fields[source].get(relation, ()), target)
+    index = ConceptIndex([_concept(cid, **fields[cid]) for cid in _IDS])
+    for cid in _IDS:
+        others = hidden - {cid}
+        graph = neighbourhood(index, cid, depth=depth, limit=limit, hidden=others)
+        assert conceptmap.has_neighbours(index, cid, hidden=others) == (len(graph.nodes) >= 2)
 
 
 def test_the_same_index_gives_byte_identical_svg() -> None:

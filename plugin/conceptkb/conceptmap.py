@@ -127,6 +127,14 @@ def neighbourhood(
     return Graph(centre, tuple(nodes), edges, depth, left_out, more)
 
 
+def has_neighbours(
+    index: ConceptIndex, concept_id: str, *, hidden: Collection[str] = frozenset()
+) -> bool:
+    """Whether :func:`neighbourhood` (depth 1 or 2, limit 2 or more) draws more than the
+    concept itself, without choosing the concepts it draws."""
+    return next(_neighbours(index, concept_id, hidden), None) is not None
+
+
 def _neighbours(
     index: ConceptIndex, concept_id: str, hidden: Collection[str] = frozenset()
 ) -> Iterator[tuple[str, Relation]]:

@@ -498,14 +498,15 @@ class SiteModel:
         category_src = self.layout.category(concept.category)
         successor = index.successor(concept.id) if concept.status == DEPRECATED else None
         late: tuple[tuple[str, Callable[[], str]], ...] = ()
-        graph = self._neighbourhood(concept.id)
-        if len(graph.nodes) < 2:
+        if not conceptmap.has_neighbours(index, concept.id, hidden=self._hidden_from(concept.id)):
             drawing = ""
         elif late_map:
+            # The concepts to draw are chosen when the map is placed: a build holds
+            # every page's late parts at once (at N = 5,000, 100,000 nodes).
             drawing = MAP_SLOT
-            late = ((MAP_SLOT, functools.partial(self._map, graph, href, markdown)),)
+            late = ((MAP_SLOT, functools.partial(self._map_of, concept.id, href, markdown)),)
         else:
-            drawing = self._map(graph, href, markdown)
+            drawing = self._map_of(concept.id, href, markdown)
         if drawing:
             toc.insert(0, ("ck-map", "Concept map"))
         html = template("conceptkb/concept.html").render(
@@ -546,11 +547,11 @@ class SiteModel:
         )
         return Rendered(html, tuple(toc), late)
 
-    def _map(self, graph: conceptmap.Graph, href: Href, markdown: bool) -> str:
+    def _map_of(self, concept_id: str, href: Href, markdown: bool) -> str:
         """A concept's neighbourhood (two concepts or more) as an SVG drawing."""
         concepts = self.index.concepts
         svg = conceptmap.render_svg(
-            graph,
+            self._neighbourhood(concept_id),
             lambda other: href(self.layout.concept(other)),
             title_of=lambda other: concepts[other].title,
             summary_of=lambda other: concepts[other].summary,
@@ -605,7 +606,14 @@ class SiteModel:
 
     def _neighbourhood(self, concept_id: str) -> conceptmap.Graph:
         """The concepts the concept's map draws."""
-        return conceptmap.neighbourhood(self.index, concept_id, hidden=self.hidden - {concept_id})
+        return conceptmap.neighbourhood(
+            self.index, concept_id, hidden=self._hidden_from(concept_id)
+        )
+
+    def _hidden_from(self, concept_id: str) -> Collection[str]:
+        """The concepts the concept's map leaves out: drafts, but the concept itself."""
+        hidden = self.hidden
+        return hidden - {concept_id} if concept_id in hidden else hidden
 
     def _map_shape(self, concept_id: str) -> tuple[str, tuple[str, ...]]:
         """A digest of the concept's map (its concepts, lines and places) and the ids of
