@@ -49,6 +49,10 @@ from conceptkb.suppress import BaselineError
 from conceptkb.templatecache import SessionBytecodeCache
 
 log = get_plugin_logger(__name__)
+
+_TRIM_EVERY = 500
+"""Pages let go between two returns of the heap's free pages to the system (each takes
+a few milliseconds at N = 5,000; see conceptkb.mkdocs_plugin.heap)."""
 _LOG_AT = {Severity.ERROR: log.error, Severity.WARNING: log.warning, Severity.INFO: log.info}
 
 
@@ -156,6 +160,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         """Under ``mkdocs serve``: results that unchanged concepts give each rebuild."""
         self._frozen = False
         """Whether this build set objects aside from the garbage collector (gc.freeze)."""
+        self._released = 0
+        """Generated pages this build has let go (see _release)."""
         self._annotated = False
         """Whether this build added the name entries to the search index before it was
         written (see _annotate_search)."""
@@ -207,6 +213,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._result = None
+        self._released = 0
         self._site = None
         self._page = None
         try:
@@ -458,8 +465,10 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
     # Last of all plugins: every one that reads the page's content has done so.
     @event_priority(-100)
     def _release(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if self._site is not None:
-            self._site.release(page)
+        if self._site is not None and self._site.release(page):
+            self._released += 1
+            if self._released % _TRIM_EVERY == 0:
+                heap.give_back()  # what the pages let go since the last time
         return output
 
     on_post_page = CombinedEvent(_place_late, _add_head, _release)

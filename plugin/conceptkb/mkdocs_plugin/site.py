@@ -139,7 +139,13 @@ class Site:
             if files.get_file_from_path(static.src_uri) is not None:
                 self.log.info(f"docs/{static.src_uri} exists and replaces the generated file")
                 continue
-            self._static_files.append(self._add(files, static.src_uri, static.content, in_nav=True))
+            # As bytes: MkDocs would encode a text each time it reads the file's bytes
+            # (when it writes it, and in release_files), a second copy of each export
+            # at once (at N = 5,000, 20 MiB more while the files are written).
+            data = static.content
+            if isinstance(data, str):
+                data = data.encode()
+            self._static_files.append(self._add(files, static.src_uri, data, in_nav=True))
 
     def _add(self, files: Files, src_uri: str, content: str | bytes, *, in_nav: bool) -> File:
         file = File.generated(
@@ -219,16 +225,18 @@ class Site:
             output = output[:at] + fragment() + output[at + len(marker) :]
         return output
 
-    def release(self, page: Page) -> None:
+    def release(self, page: Page) -> bool:
         """Let a generated page's content and source go once its output is made: MkDocs
         keeps them to the end of the build, and nothing reads them after the page's
         output (search indexes the content before, in ``on_page_context``). At N = 5,000
         the concept pages' contents are 80 MiB, held while the search index is written,
         and their sources a copy of every body. ``page.markdown`` stays: MkDocs reads a
-        page's title from it whenever the navigation is drawn."""
-        if self._generated_page(page):
-            page.content = None
-            page.file.content_string = ""
+        page's title from it whenever the navigation is drawn. Whether it was let go."""
+        if not self._generated_page(page):
+            return False
+        page.content = None
+        page.file.content_string = ""
+        return True
 
     def release_files(self) -> None:
         """Let the generated files' contents (exports, redirects, assets) go once MkDocs
