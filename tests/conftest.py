@@ -45,6 +45,12 @@ REVIEWED = "2026-06-01"
 and without SOURCE_DATE_EPOCH it is also the knowledge base's date: nothing is stale."""
 
 
+def resident_bytes() -> int:
+    """Resident set size of this process, in bytes (Linux: /proc/self/statm)."""
+    statm = Path("/proc/self/statm").read_text(encoding="ascii")
+    return int(statm.split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def concept_text(
     title: str,
     summary: str | None = None,

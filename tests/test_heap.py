@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
 from conceptkb.mkdocs_plugin import heap
 
-
-def _rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS in /proc/self/status")
+from .conftest import resident_bytes
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
@@ -25,8 +19,8 @@ def test_freed_heap_memory_goes_back_to_the_system() -> None:
     chunks = [bytes(12_000) for _ in range(8_000)]  # zeroed when made: resident
     kept = chunks[::2]
     del chunks
-    before = _rss_kib()
+    before = resident_bytes() // 1024
     assert heap.give_back()
-    after = _rss_kib()
+    after = resident_bytes() // 1024
     assert before - after > 20_000, (before, after)  # about 46 MiB were freed
     assert len(kept) == 4_000

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import gc
 import logging
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.model import Concept
 from conceptkb.sitemodel import STYLESHEETS
 
-from .conftest import REVIEWED, Built, Project
+from .conftest import REVIEWED, Built, Project, resident_bytes
 from .test_nothing_lost import assert_nothing_lost
 
 REBUILDS = 100
@@ -39,12 +38,6 @@ SERVE_URL = "http://127.0.0.1:8000/"
 MEMORY_GROWTH_LIMIT = 32 * 1024 * 1024
 """Bytes of resident memory rebuilds 11 to 100 may add (a leak of one site per
 rebuild would add far more)."""
-
-
-def _rss() -> int:
-    """Resident set size of this process, in bytes."""
-    statm = Path("/proc/self/statm").read_text(encoding="ascii")
-    return int(statm.split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 class _Collect(logging.Handler):
@@ -188,10 +181,10 @@ def test_many_rebuilds_with_edits_leave_a_correct_site(server: Server) -> None:
             assert {p for p in pages if p.startswith("extra-")} == expected, number
         if number == 10:
             gc.collect()
-            rss_after_10 = _rss()
+            rss_after_10 = resident_bytes()
 
     gc.collect()
-    growth = _rss() - rss_after_10
+    growth = resident_bytes() - rss_after_10
     assert growth < MEMORY_GROWTH_LIMIT, f"resident memory grew {growth / 2**20:.1f} MiB"
     # concepts of earlier builds are not kept alive (by the plugin, its index or caches)
     # (counted for this knowledge base: other tests of the session may hold their own)
