@@ -484,6 +484,12 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
 
     # -- the end of the build -------------------------------------------------------
 
+    @event_priority(60)  # before the search plugin makes search_index.json
+    def _give_back(self, *, config: MkDocsConfig) -> None:
+        """Return the pages' freed memory to the system before the index is made."""
+        if self._site is not None and self._result is not None:
+            heap.give_back()
+
     @event_priority(50)  # before the search plugin writes search_index.json
     def _annotate_search(self, *, config: MkDocsConfig) -> None:
         """Add the concepts' name entries to Material's search index before it writes
@@ -491,10 +497,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         parsed and written again)."""
         self._annotated = False
         site = self._site
-        if site is None or self._result is None:
-            return
-        heap.give_back()  # the pages' freed memory, before the index is made
-        if self._incremental is not None:
+        if site is None or self._result is None or self._incremental is not None:
             return
         entries = _material_search_entries(config)
         if entries is not None:
@@ -508,7 +511,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         finally:
             self._thaw()
 
-    on_post_build = CombinedEvent(_annotate_search, _after_search)
+    on_post_build = CombinedEvent(_give_back, _annotate_search, _after_search)
 
     def _finish(self, config: MkDocsConfig) -> None:
         result, site = self._result, self._site
