@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conceptkb import bodyscan, fixes
@@ -19,7 +19,7 @@ from conceptkb.checker import LintResult, lint
 from conceptkb.frontmatter import decode, split
 from conceptkb.index import ConceptIndex
 from conceptkb.memo import SessionMemo
-from conceptkb.mentions import is_acronym, title_parts
+from conceptkb.mentions import is_acronym, title_parts, unlinkable_line
 from conceptkb.readcache import ReadCache
 from conceptkb.rules import UNLINKED_MENTION
 from conceptkb.settings import Settings
@@ -220,6 +220,55 @@ def test_no_mention_where_a_link_cannot_go(project: Project, construct: str) -> 
     line, column, _ = found[0]
     body = (project.root / "concepts" / "notes.md").read_text(encoding="utf-8").split("---\n", 2)
     assert body[2].split("\n")[line - 1][column - 1 :].startswith("LoRA in prose")
+
+
+def line_is_not_prose(masked: str, offset: int) -> bool:
+    """:func:`unlinkable_line` as first written, copying the line: the reference the
+    in-place reading is held to."""
+    start = masked.rfind("\n", 0, offset) + 1
+    end = masked.find("\n", offset)
+    end = len(masked) if end == -1 else end
+    line = masked[start:end]
+    text = line.lstrip(" ")
+    indent = len(line) - len(text)
+    if indent <= 3 and text.startswith("#"):
+        marks = len(text) - len(text.lstrip("#"))
+        if marks <= 6 and (len(text) == marks or text[marks] in " \t"):
+            return True
+    if text.lstrip("\t").startswith(("!!!", "???")):
+        return True
+    if re.match(r"\*\[[^\[\]\n]*\]:", line) or (
+        indent <= 3 and re.match(r"\[[^\[\]\n^][^\[\]\n]*\]:", text)
+    ):
+        return True
+    if not line.strip() or end == len(masked):
+        return False
+    underline_end = masked.find("\n", end + 1)
+    underline = masked[end + 1 : len(masked) if underline_end == -1 else underline_end].rstrip(" ")
+    return bool(underline) and underline[0] in "=-" and underline == underline[0] * len(underline)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", " ", "   ", "    ", "\t", " \t", "\u00a0"]),
+            st.sampled_from(
+                ["", "#", "###", "#######", "!!!", "??? ", "*[x]:", "[a]:", "[^a]:", "=", "==", "-"]
+            ),
+            st.text(alphabet=" \t#!?*[]:=-x", max_size=4),
+        ).map("".join),
+        min_size=1,
+        max_size=4,
+    ).map("\n".join),
+    st.integers(0, 40),
+)
+@example("\t\n==", 0)  # a line of white space, which nothing underlines
+@example("\u00a0\n--", 0)
+@example(" x\n\t!!! a", 5)
+def test_the_line_test_reads_in_place_as_a_copy_of_the_line_reads(masked: str, offset: int) -> None:
+    offset = min(offset, len(masked))
+    assert unlinkable_line(masked, offset) == line_is_not_prose(masked, offset)
 
 
 def test_a_compound_head_or_a_proper_name_is_no_mention(project: Project) -> None:

@@ -156,6 +156,10 @@ _Found = tuple[int, int, _Name]
 """Where a name was found: start and end offsets, and the name."""
 
 
+def _longest_then_leftmost(found: _Found) -> tuple[int, int]:
+    return found[0] - found[1], found[0]
+
+
 def names_digest(index: ConceptIndex) -> str:
     """A digest of all that :meth:`MentionScanner.scan` reads of the other concepts (their
     ids, names, former ids and status): equal digests, equal findings for an unchanged
@@ -245,32 +249,43 @@ class MentionScanner:
         """The first mention of each concept among ``found``, in ``text`` (the masked
         body with its wikilinks blanked)."""
         masked, body = concept.masked_body, concept.body
-        excluded = _Spans(unlinkable_spans(text))
+        spans = unlinkable_spans(text)
+        excluded = _Spans(spans) if spans else None
         taken = _Spans()
         chosen: list[_Found] = []
         # The longest name first, then the leftmost; each keeps its text from the others.
-        for item in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+        for item in sorted(found, key=_longest_then_leftmost) if len(found) > 1 else found:
             start, end, _ = item
-            if taken.overlaps(start, end) or excluded.overlaps(start, end):
+            if taken.overlaps(start, end) or (
+                excluded is not None and excluded.overlaps(start, end)
+            ):
                 continue
-            if body[start:end] != masked[start:end] or unlinkable_line(masked, start):
-                continue  # it straddles code or math, or its line is not prose
+            if masked is not body and body[start:end] != masked[start:end]:
+                continue  # it straddles code or math
             chosen.append(item)
             taken.add(start, end)
+        if len(chosen) > 1:
+            chosen.sort()
         ends = {end for _, end, _ in chosen}
         ends.update(link.end for link in concept.links)
+        table = "|" in masked
         mentions: list[Mention] = []
         seen: set[str] = set()
-        for start, end, name in sorted(chosen):
+        for start, end, name in chosen:
             target = name.concept_id
             if target is None or target in linked or target in seen:
+                continue
+            # A name on a line that is not prose hides only names on that line: all of
+            # them are passed over there, so the line is judged for reported names alone.
+            if unlinkable_line(masked, start):
                 continue
             if masked[start - 1 : start] == " " and (
                 start - 1 in ends or _after_proper_name(masked, start, ends)
             ):
                 continue  # the head of a compound, or part of a proper name
             written = body[start:end]
-            link = self.link_for(written, target, in_table=_in_table_row(masked, start, end))
+            in_table = table and _in_table_row(masked, start, end)
+            link = self.link_for(written, target, in_table=in_table)
             if link is None:
                 continue
             seen.add(target)
@@ -406,26 +421,38 @@ def unlinkable_spans(text: str) -> list[tuple[int, int]]:
 def unlinkable_line(masked: str, offset: int) -> bool:
     """Whether the line holding ``offset`` is not prose a link may go into: a heading
     (``#`` or underlined with ``=`` or ``-``), an admonition title (``!!!``, ``???``),
-    a reference definition (``[label]: url``) or an abbreviation (``*[HTML]: ...``)."""
+    a reference definition (``[label]: url``) or an abbreviation (``*[HTML]: ...``).
+    Read in place: the line is not copied (this runs for every mention)."""
     start = masked.rfind("\n", 0, offset) + 1
     end = masked.find("\n", offset)
     end = len(masked) if end == -1 else end
-    line = masked[start:end]
-    text = line.lstrip(" ")
-    indent = len(line) - len(text)
-    if indent <= 3 and text.startswith("#"):
-        marks = len(text) - len(text.lstrip("#"))
-        if marks <= 6 and (len(text) == marks or text[marks] in " \t"):
+    first = start  # the first character after the spaces that indent the line
+    while first < end and masked[first] == " ":
+        first += 1
+    lead = masked[first] if first < end else ""
+    if lead == "#":
+        marks = first
+        while marks < end and masked[marks] == "#":
+            marks += 1
+        if first - start <= 3 and marks - first <= 6 and (marks == end or masked[marks] in " \t"):
             return True
-    if text.lstrip("\t").startswith(("!!!", "???")):
+    elif lead in ("!", "?", "\t"):
+        after_tabs = first
+        while after_tabs < end and masked[after_tabs] == "\t":
+            after_tabs += 1
+        if masked.startswith(("!!!", "???"), after_tabs, end):
+            return True
+    elif lead == "[" and first - start <= 3 and _DEFINITION_START.match(masked, first, end):
         return True
-    if _ABBREVIATION.match(line) or (indent <= 3 and _DEFINITION_START.match(text)):
+    if lead == "*" and _ABBREVIATION.match(masked, start, end):
         return True
-    if not line.strip() or end == len(masked):
+    if end == len(masked) or masked[end + 1 : end + 2] not in ("=", "-"):
+        return False  # no next line, or it cannot underline this one
+    if not masked[start:end].strip():
         return False
     underline_end = masked.find("\n", end + 1)
     underline = masked[end + 1 : len(masked) if underline_end == -1 else underline_end].rstrip(" ")
-    return bool(underline) and underline[0] in "=-" and underline == underline[0] * len(underline)
+    return underline == underline[0] * len(underline)
 
 
 def _bare_urls(text: str) -> Iterator[tuple[int, int]]:
