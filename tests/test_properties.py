@@ -424,6 +424,14 @@ def test_remembered_implicit_types_come_from_the_loaders_resolvers() -> None:
     )
 
 
+def test_the_loader_has_no_path_resolvers_to_step_through() -> None:
+    # The loader's steps into and out of nodes do nothing: right only while no path
+    # resolver is added, which would type nodes by where they are.
+    assert not frontmatter._Loader.yaml_path_resolvers
+    document = "a:\n  - [1, {b: c}]\n  - d\n"
+    assert frontmatter.load_data(document) == yaml.safe_load(document)
+
+
 @PROPERTY_SETTINGS
 @given(
     st.lists(
