@@ -63,9 +63,17 @@ def _prototypes() -> dict[int, str]:
 
 
 @functools.cache
-def _ascii_prototypes() -> dict[int, str]:
-    """The prototypes of ASCII characters ("1" -> "l", "m" -> "rn")."""
-    return {code: target for code, target in _prototypes().items() if code < 128}
+def _ascii_prototypes() -> tuple[tuple[str, str], ...]:
+    """The prototypes of ASCII characters ("1" -> "l", "m" -> "rn"): eight of them.
+    No prototype holds a character that has one, so replacing them one after another
+    gives what translating all at once gives, in a fraction of the time (``translate``
+    looks up every character of the name)."""
+    pairs = tuple(
+        (chr(code), target) for code, target in sorted(_prototypes().items()) if code < 128
+    )
+    if any(source in target for source, _ in pairs for _, target in pairs):
+        raise ValueError("an ASCII prototype holds a character that has a prototype")
+    return pairs
 
 
 def skeleton(name: str) -> str:
@@ -75,7 +83,10 @@ def skeleton(name: str) -> str:
     if normal.isascii():
         # Most names: decomposing ASCII changes nothing, and so does decomposing what
         # the ASCII prototypes give, unless one of them is not ASCII ("%").
-        mapped = normal.translate(_ascii_prototypes())
+        mapped = normal
+        for source, target in _ascii_prototypes():
+            if source in mapped:
+                mapped = mapped.replace(source, target)
         return mapped if mapped.isascii() else unicodedata.normalize("NFD", mapped)
     decomposed = unicodedata.normalize("NFD", normal)
     return unicodedata.normalize("NFD", decomposed.translate(_prototypes()))
