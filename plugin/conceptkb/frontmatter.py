@@ -122,17 +122,22 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_INT_TAG = "tag:yaml.org,2002:int"
 
 
 def _to_json(loader: _Loader, node: yaml.Node) -> Any:
     """Node to JSON value, without the generic constructor's generators and bookkeeping.
 
     Front matter is small trees of strings, lists and mappings; only the rare other
-    scalars (numbers, booleans, null) go through PyYAML's own constructors.
+    scalars (booleans, null, other numbers than years) go through PyYAML's own
+    constructors.
     """
     if isinstance(node, yaml.ScalarNode):
-        if node.tag == _STR_TAG or node.tag == _TIMESTAMP_TAG:
-            return node.value
+        tag, value = node.tag, node.value
+        if tag in (_STR_TAG, _TIMESTAMP_TAG):
+            return value
+        if tag == _INT_TAG and value.isdigit() and value.isascii() and value[0] != "0":
+            return int(value)  # decimal digits (a year): YAML 1.1 reads "0..." as octal
         return loader.construct_object(node)
     if isinstance(node, yaml.SequenceNode):
         # Lists of text (aliases, tags, ids, authors) without a call per item.
