@@ -134,19 +134,21 @@ class Concept:
             title=data["title"].strip(),
             summary=data["summary"].strip(),
             category=data["category"],
-            aliases=tuple(a.strip() for a in data.get("aliases", ())),
+            aliases=tuple([a.strip() for a in data.get("aliases", ())]),
             tags=tuple(data.get("tags", ())),
             broader=tuple(data.get("broader", ())),
             related=tuple(data.get("related", ())),
             references=tuple(
-                Reference(
-                    title=r["title"].strip(),
-                    url=r["url"],
-                    authors=tuple(r.get("authors", ())),
-                    year=r.get("year"),
-                    note=r.get("note"),
-                )
-                for r in data.get("references", ())
+                [
+                    Reference(
+                        title=r["title"].strip(),
+                        url=r["url"],
+                        authors=tuple(r.get("authors", ())),
+                        year=r.get("year"),
+                        note=r.get("note"),
+                    )
+                    for r in data.get("references", ())
+                ]
             ),
             status=data.get("status", STABLE),
             superseded_by=data.get("superseded_by"),
