@@ -87,7 +87,11 @@ def mask_code(body: str) -> str:
             if stripped.startswith(fence) and set(stripped) == {fence[0]}:
                 fence = None
             continue
-        opening = _FENCE_OPEN.fullmatch(line)
+        if not stripped:
+            out.append(line)
+            previous_blank = True
+            continue
+        opening = _FENCE_OPEN.fullmatch(line) if "``" in line or "~~" in line else None
         if opening and not (opening.group(2)[0] == "`" and "`" in opening.group(3)):
             fence = opening.group(2)
             out.append(" " * len(line))
@@ -95,10 +99,6 @@ def mask_code(body: str) -> str:
                 in_list = False  # a top-level fence ends a list, as a paragraph would
             previous_blank = False
             in_indented_code = False
-            continue
-        if not stripped:
-            out.append(line)
-            previous_blank = True
             continue
         indent = _indent_width(line)
         if indent >= 4 and (in_indented_code or (previous_blank and not in_list)):
