@@ -444,7 +444,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                         f"unresolved wikilinks: {', '.join(unseen)}",
                     )
                 )
-        return site.render_page(page, html)
+        return html  # the page's own parts go around it in on_page_context
 
     # First of all plugins, before any that rewrites the HTML (a minifier) could alter
     # the marker: the concept map, kept out of the content that search parses.
@@ -473,21 +473,34 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
 
     on_post_page = CombinedEvent(_place_late, _add_head, _release)
 
+    # First of all plugins, before the search plugin indexes the content.
+    @event_priority(100)
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
+        """A generated page's content is made here, just before its template renders
+        it: MkDocs converts every page before it builds the first one, and holds each
+        content until the end, so a content made in ``on_page_content`` would hold
+        every concept page's parts at once (45 MiB at N = 5,000). Until then, a concept
+        page's content is its body as Markdown rendered it."""
+        if self._site is None:
+            return context
         # The first page's context comes after MkDocs has written the files built from
         # content (files.copy_static_files): their contents can go.
-        if self._site is not None:
-            self._site.release_files()
+        self._site.release_files()
+        page.content = self._site.render_page(page, page.content or "")
         return context
 
     # -- the end of the build -------------------------------------------------------
 
     @event_priority(60)  # before the search plugin makes search_index.json
     def _give_back(self, *, config: MkDocsConfig) -> None:
-        """Return the pages' freed memory to the system before the index is made."""
+        """Let the concepts' texts go (a single build's) and return the pages' freed
+        memory to the system before the search index is made: writing it is the
+        build's largest need of memory (three copies of the index at once)."""
         if self._site is not None and self._result is not None:
+            if self._read_cache is None:
+                self._site.release_texts()
             heap.give_back()
 
     @event_priority(50)  # before the search plugin writes search_index.json
