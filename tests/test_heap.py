@@ -1,14 +1,18 @@
-"""Giving freed memory back to the system before the search index is written."""
+"""Letting go of what a build no longer reads, and giving the freed memory back to the
+system, before the search index is written."""
 
 from __future__ import annotations
 
 import sys
 
 import pytest
+from bs4 import BeautifulSoup
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
 from conceptkb.mkdocs_plugin import heap
 
-from .conftest import resident_bytes
+from .conftest import Project, resident_bytes
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
@@ -24,3 +28,29 @@ def test_freed_heap_memory_goes_back_to_the_system() -> None:
     after = resident_bytes() // 1024
     assert before - after > 20_000, (before, after)  # about 46 MiB were freed
     assert len(kept) == 4_000
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_a_single_build_lets_the_concepts_texts_go_before_the_search_index(
+    small_kb: Project, command: str
+) -> None:
+    """Writing the search index is the build's largest need of memory: by then a single
+    build has let every concept's texts go, and its pages still show them. A serve
+    session keeps its readings for the next rebuild."""
+    small_kb.config()
+    small_kb.docs.mkdir(exist_ok=True)
+    site_dir = small_kb.root / "site"
+    config = load_config(str(small_kb.root / "mkdocs.yml"), site_dir=str(site_dir))
+    plugin = config.plugins["conceptkb"]
+    config.plugins.on_startup(command=command, dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    concepts = plugin._result.index.concepts
+    kept = {cid: bool(c.body and c.masked_body and c.links) for cid, c in concepts.items()}
+    assert kept == dict.fromkeys(concepts, command == "serve")
+    page = (site_dir / "concepts" / "lora" / "index.html").read_text(encoding="utf-8")
+    body = BeautifulSoup(page, "html.parser").select_one(".ck-body")
+    assert body is not None
+    assert "Compare Prompting" in " ".join(body.get_text().split())

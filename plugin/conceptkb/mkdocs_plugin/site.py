@@ -238,6 +238,19 @@ class Site:
         page.file.content_string = ""
         return True
 
+    def release_texts(self) -> None:
+        """Let every concept's texts go once the last page is built: its body, the
+        masked copy the checks read (and the wikilinks found in it, which hold it), its
+        front matter as text and as data. What the end of the build reads of a concept
+        is its names, summary and relations (search entries, ``check-site``). Only for a
+        single build: a ``serve`` session keeps its readings for the next rebuild."""
+        for concept in self.index.concepts.values():
+            concept.masked_body = ""
+            concept.links = []
+            document = concept.document
+            document.body = document.yaml_text = ""
+            document.data = {}
+
     def release_files(self) -> None:
         """Let the generated files' contents (exports, redirects, assets) go once MkDocs
         has written them, before the pages are built: held to the end of the build, they
