@@ -481,7 +481,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         """A generated page's content is made here, just before its template renders
         it: MkDocs converts every page before it builds the first one, and holds each
         content until the end, so a content made in ``on_page_content`` would hold
-        every concept page's parts at once (45 MiB at N = 5,000). Until then, a concept
+        every concept page's parts at once (65 MiB at N = 5,000). Until then, a concept
         page's content is its body as Markdown rendered it."""
         if self._site is None:
             return context
