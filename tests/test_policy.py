@@ -18,6 +18,7 @@ from conceptkb.index import ConceptIndex
 from conceptkb.model import Concept
 from conceptkb.names import (
     MAX_ID_LENGTH,
+    _ascii_prototypes,
     _prototypes,
     invisible_characters,
     is_valid_id,
@@ -170,6 +171,13 @@ def test_confusable_skeletons() -> None:
     assert skeleton("Alpha") == skeleton("\u0410lpha")  # Cyrillic A
     assert len({skeleton("DPO"), skeleton("IPO"), skeleton("KTO")}) == 3
     assert skeleton("rn1") == skeleton("ml")
+
+
+def test_no_ascii_prototype_holds_a_character_that_has_one() -> None:
+    # What lets skeleton() replace the ASCII prototypes one after another.
+    pairs = _ascii_prototypes()
+    assert len(pairs) == 8
+    assert not [(s, t) for s, _ in pairs for _, t in pairs if s in t]
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
