@@ -466,6 +466,9 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
     @event_priority(-100)
     def _release(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         if self._site is not None and self._site.release(page):
+            # The time-limited render (on_pre_page) holds the concept; the page's own
+            # method is back.
+            vars(page).pop("render", None)
             self._released += 1
             if self._released % _TRIM_EVERY == 0:
                 heap.give_back()  # what the pages let go since the last time

@@ -21,7 +21,7 @@ import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
 
 from conceptkb import headtags, urlspace
@@ -226,16 +226,19 @@ class Site:
         return output
 
     def release(self, page: Page) -> bool:
-        """Let a generated page's content and source go once its output is made: MkDocs
-        keeps them to the end of the build, and nothing reads them after the page's
-        output (search indexes the content before, in ``on_page_context``). At N = 5,000
-        the concept pages' contents are 80 MiB, held while the search index is written,
-        and their sources a copy of every body. ``page.markdown`` stays: MkDocs reads a
-        page's title from it whenever the navigation is drawn. Whether it was let go."""
+        """Let a generated page's content, source and table of contents go once its
+        output is made: MkDocs keeps them to the end of the build, and nothing reads them
+        after the page's output (search indexes the content and its sections before, in
+        ``on_page_context``; the theme draws the contents of the page it builds only).
+        At N = 5,000 the concept pages' contents are 80 MiB, held while the search index
+        is written, their sources a copy of every body, and their tables of contents
+        9 MiB. ``page.markdown`` stays: MkDocs reads a page's title from it whenever the
+        navigation is drawn. Whether it was let go."""
         if not self._generated_page(page):
             return False
         page.content = None
         page.file.content_string = ""
+        page.toc = TableOfContents([])
         return True
 
     def release_texts(self) -> None:
