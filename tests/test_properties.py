@@ -9,6 +9,7 @@ import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import markdown
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from conceptkb import bodyscan, frontmatter, htmlpolicy, limits
 from conceptkb.checker import lint
 from conceptkb.frontmatter import LoadResult, decode, parse
 from conceptkb.markdown_ext import WikilinkExtension
+from conceptkb.rules import YAML_SYNTAX
 from conceptkb.schema import SchemaChecker
 from conceptkb.settings import Settings
 
@@ -443,11 +445,19 @@ def test_the_loader_has_no_path_resolvers_to_step_through() -> None:
 @example("2024-01-01")
 @example("0o17")
 @example("1_000")
+@example("0x_")
+@example("-0b_")
 def test_scalars_read_as_pyyaml_reads_them(text: str) -> None:
     try:
         expected = yaml.safe_load(f"k: {text}\n")
     except yaml.YAMLError:
         return  # not a plain scalar there
+    except ValueError:
+        # PyYAML's constructor fails on what its own pattern typed ("0x_" is a base-16
+        # integer without digits): a clear YAML error with a place here, no traceback.
+        with pytest.raises(yaml.MarkedYAMLError, match="is not a number"):
+            frontmatter.load_data(f"k: {text}\n")
+        return
     if not isinstance(expected, dict):
         return
     value = expected["k"]
@@ -458,3 +468,11 @@ def test_scalars_read_as_pyyaml_reads_them(text: str) -> None:
         value = text  # timestamps stay text
     assert read == {"k": value}
     assert read == frontmatter.load_data(f"k: {text}\n")  # and again, remembered
+
+
+def test_a_number_pyyaml_cannot_read_is_a_finding_on_its_line() -> None:
+    text = "---\ntitle: X\nyear: 0x_\n---\nBody.\n"
+    result = frontmatter.parse(text, "concepts/x.md")
+    assert result.document is None
+    assert [(f.line, f.column, f.code) for f in result.findings] == [(3, 7, YAML_SYNTAX)]
+    assert "'0x_' is not a number" in result.findings[0].message

@@ -109,8 +109,22 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
             return _implicit_tag(value)
         return _SEQ_TAG if kind is _SEQUENCE else _MAP_TAG
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            value: int = super().construct_yaml_int(node)
+        except ValueError:  # "0x_": YAML 1.1's pattern for the base, PyYAML's int() fails
+            raise _NonJSONValueError(
+                None, None, f"{node.value!r} is not a number", node.start_mark
+            ) from None
+        return value
+
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        value: float = super().construct_yaml_float(node)
+        try:
+            value: float = super().construct_yaml_float(node)
+        except ValueError:
+            raise _NonJSONValueError(
+                None, None, f"{node.value!r} is not a number", node.start_mark
+            ) from None
         if math.isinf(value) or math.isnan(value):
             raise _NonJSONValueError(
                 None, None, f"{node.value!r} is not a JSON number", node.start_mark
@@ -178,6 +192,7 @@ def load_data(yaml_text: str) -> Any:
         loader.dispose()
 
 
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 _TYPED_STARTS: frozenset[str] = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
 """First characters of the scalars an implicit resolver may type."""
