@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conceptkb import bodyscan, fixes
+from conceptkb import mentions as mentions_module
 from conceptkb.checker import LintResult, lint
 from conceptkb.frontmatter import decode, split
 from conceptkb.index import ConceptIndex
@@ -237,8 +238,8 @@ def line_is_not_prose(masked: str, offset: int) -> bool:
             return True
     if text.lstrip("\t").startswith(("!!!", "???")):
         return True
-    if re.match(r"\*\[[^\[\]\n]*\]:", line) or (
-        indent <= 3 and re.match(r"\[[^\[\]\n^][^\[\]\n]*\]:", text)
+    if mentions_module._ABBREVIATION.match(line) or (
+        indent <= 3 and mentions_module._DEFINITION_START.match(text)
     ):
         return True
     if not line.strip() or end == len(masked):

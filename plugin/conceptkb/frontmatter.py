@@ -16,7 +16,7 @@ import operator
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,21 +110,11 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
         return _SEQ_TAG if kind is _SEQUENCE else _MAP_TAG
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        try:
-            value: int = super().construct_yaml_int(node)
-        except ValueError:  # "0x_": YAML 1.1's pattern for the base, PyYAML's int() fails
-            raise _NonJSONValueError(
-                None, None, f"{node.value!r} is not a number", node.start_mark
-            ) from None
+        value: int = _number(node, super().construct_yaml_int)
         return value
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        try:
-            value: float = super().construct_yaml_float(node)
-        except ValueError:
-            raise _NonJSONValueError(
-                None, None, f"{node.value!r} is not a number", node.start_mark
-            ) from None
+        value: float = _number(node, super().construct_yaml_float)
         if math.isinf(value) or math.isnan(value):
             raise _NonJSONValueError(
                 None, None, f"{node.value!r} is not a JSON number", node.start_mark
@@ -137,6 +127,18 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _number(node: yaml.ScalarNode, construct: Callable[[yaml.ScalarNode], Any]) -> Any:
+    """What PyYAML's number constructor makes of a scalar its own pattern typed, or a
+    YAML error at the scalar: the pattern takes "0x_" for a base-16 integer, and the
+    constructor's ``int()`` then fails."""
+    try:
+        return construct(node)
+    except ValueError:
+        raise _NonJSONValueError(
+            None, None, f"{node.value!r} is not a number", node.start_mark
+        ) from None
 
 
 def _to_json(loader: _Loader, node: yaml.Node) -> Any:
