@@ -1,9 +1,10 @@
 """Letting go of what a build no longer reads, and giving the freed memory back to the
-system, before the search index is written."""
+system."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -11,6 +12,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from conceptkb.mkdocs_plugin import heap
+from conceptkb.mkdocs_plugin.site import Site
 
 from .conftest import Project, resident_bytes
 
@@ -31,12 +33,25 @@ def test_freed_heap_memory_goes_back_to_the_system() -> None:
 
 
 @pytest.mark.parametrize("command", ["build", "serve"])
-def test_a_single_build_lets_the_concepts_texts_go_before_the_search_index(
-    small_kb: Project, command: str
+def test_a_single_build_lets_the_concepts_texts_go_before_the_pages_are_built(
+    small_kb: Project, command: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Writing the search index is the build's largest need of memory: by then a single
-    build has let every concept's texts go, and its pages still show them. A serve
-    session keeps its readings for the next rebuild."""
+    """Once every page is converted, a single build reads no concept's texts again: it
+    lets them go before the first page is built, and its pages still show them. A
+    serve session keeps its readings for the next rebuild."""
+    events: list[str] = []
+    release, render = Site.release_texts, Site.render_page
+
+    def releasing(self: Site) -> None:
+        events.append("release")
+        release(self)
+
+    def rendering(self: Site, *args: Any) -> str:
+        events.append("page")
+        return render(self, *args)
+
+    monkeypatch.setattr(Site, "release_texts", releasing)
+    monkeypatch.setattr(Site, "render_page", rendering)
     small_kb.config()
     small_kb.docs.mkdir(exist_ok=True)
     site_dir = small_kb.root / "site"
@@ -50,6 +65,9 @@ def test_a_single_build_lets_the_concepts_texts_go_before_the_search_index(
     concepts = plugin._result.index.concepts
     kept = {cid: bool(c.body and c.masked_body and c.links) for cid, c in concepts.items()}
     assert kept == dict.fromkeys(concepts, command == "serve")
+    assert events[: events.index("page") + 1] == (
+        ["page"] if command == "serve" else ["release", "page"]
+    )
     page = (site_dir / "concepts" / "lora" / "index.html").read_text(encoding="utf-8")
     body = BeautifulSoup(page, "html.parser").select_one(".ck-body")
     assert body is not None

@@ -12,11 +12,8 @@ import jsonschema
 import mkdocs.commands.build as build_module
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import given
-from hypothesis import strategies as st
 from mkdocs.structure.files import Files
 
-import conceptkb.mkdocs_plugin.plugin as plugin_module
 from conceptkb.mkdocs_plugin.site import search_names
 from conceptkb.schema import export_schema_text
 
@@ -232,30 +229,6 @@ def test_search_index_holds_aliases_and_boosts_concepts(small_kb: Project) -> No
         d["text"] for d in index["docs"] if d["location"].startswith("concepts/lora/")
     )
     assert not any(d["location"] == "concepts/" for d in index["docs"])
-
-
-@pytest.mark.parametrize("theme", ["material", "mkdocs"])
-def test_name_entries_reach_either_search_plugins_index(
-    small_kb: Project, theme: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Material's index gets them before it is written (the pinned Material is reached
-    that way); MkDocs' own search plugin's index is read back and written again."""
-    reached: list[object] = []
-    find = plugin_module._material_search_entries
-
-    def spy(config: Any) -> Any:
-        reached.append(find(config))
-        return reached[-1]
-
-    monkeypatch.setattr(plugin_module, "_material_search_entries", spy)
-    small_kb.config(theme={"name": theme})
-    built = small_kb.build()
-    assert built.ok, built.error
-    assert len(reached) == 1
-    assert isinstance(reached[0], list) if theme == "material" else reached[0] is None
-    index = json.loads((built.site_dir / "search" / "search_index.json").read_text())
-    names = [d for d in index["docs"] if d["location"].startswith("concepts/lora/#ck-name-")]
-    assert [d["aliases"] for d in names] == ["LoRA", "Low-Rank Adaptation"]
 
 
 @pytest.mark.parametrize(
@@ -480,32 +453,3 @@ def test_a_glossary_nobody_here_wrote(project: Project, copy_tree: object) -> No
     assert "pod" in (project.concepts / "node.md").read_text().split("related:")[1].split("\n")[0]
     project.config(plugin={"categories": K8S_CATEGORIES, "severity": {"CK3": "off"}})
     assert project.build(strict=True).ok
-
-
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=12,
-)
-
-
-@given(
-    config=st.dictionaries(st.text(), _JSON, max_size=3),
-    docs=st.lists(st.dictionaries(st.text(), _JSON, max_size=4), max_size=5),
-)
-def test_the_search_index_is_written_as_json_dumps_writes_it(
-    tmp_path_factory: pytest.TempPathFactory, config: dict[str, Any], docs: list[Any]
-) -> None:
-    """Written a few entries at a time, byte for byte the compact json.dumps of the whole
-    as Material writes it (with chunks of one and two entries, so that every boundary is
-    crossed)."""
-    path = tmp_path_factory.mktemp("index") / "search_index.json"
-    chunk = plugin_module._SEARCH_CHUNK
-    try:
-        for plugin_module._SEARCH_CHUNK in (1, 2, chunk):
-            for data in ({"config": config, "docs": docs}, {"docs": docs, "config": config}, {}):
-                plugin_module._write_search_index(path, data)
-                expected = json.dumps(data, separators=(",", ":"), default=str)
-                assert path.read_text(encoding="utf-8") == expected
-    finally:
-        plugin_module._SEARCH_CHUNK = chunk

@@ -36,9 +36,10 @@ from conceptkb.kbdate import KbDateError
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.math import MathExtension
 from conceptkb.memo import SessionMemo
-from conceptkb.mkdocs_plugin import heap
+from conceptkb.mkdocs_plugin import heap, searchindex
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.incremental import Incremental
+from conceptkb.mkdocs_plugin.searchindex import MaterialSearch
 from conceptkb.mkdocs_plugin.site import Site
 from conceptkb.model import Concept
 from conceptkb.readcache import ReadCache
@@ -83,49 +84,6 @@ def _bounded(render: Callable[[MkDocsConfig, Files], None], concept: Concept) ->
     return run
 
 
-_SEARCH_CHUNK = 500
-"""Search entries encoded at once: one call of the C encoder for each, and a text of
-a few hundred kilobytes at most."""
-
-
-def _material_search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
-    """The entries Material's search plugin is about to write, when it is in the build
-    and enabled; None otherwise. Its ``search_index.entries`` is not a published API,
-    but Material is in maintenance (no new features until 2027-05-05), and a test checks
-    that the pinned version is reached; any other search plugin's index is read back."""
-    for plugin in config.plugins.values():
-        if type(plugin).__module__ != "material.plugins.search.plugin":
-            continue
-        entries = getattr(getattr(plugin, "search_index", None), "entries", None)
-        enabled = getattr(getattr(plugin, "config", None), "enabled", False)
-        if isinstance(entries, list) and enabled:
-            return entries
-    return None
-
-
-def _write_search_index(path: Path, data: dict[str, Any]) -> None:
-    """``json.dumps(data)`` as Material writes it (compact, ASCII) a few hundred entries
-    at a time: the whole text of the index (24 MB at N = 5,000) is never held beside its
-    entries."""
-
-    def dumps(value: object) -> str:
-        return json.dumps(value, separators=(",", ":"), default=str)
-
-    with path.open("w", encoding="utf-8") as out:
-        out.write("{")
-        for number, (key, value) in enumerate(data.items()):
-            out.write(("," if number else "") + dumps(key) + ":")
-            if key == "docs" and isinstance(value, list):
-                out.write("[")
-                for start in range(0, len(value), _SEARCH_CHUNK):
-                    chunk = dumps(value[start : start + _SEARCH_CHUNK])[1:-1]  # no [ ]
-                    out.write(("," if start else "") + chunk)
-                out.write("]")
-            else:
-                out.write(dumps(value))
-        out.write("}")
-
-
 class _DirtyWarning(logging.Filter):
     """MkDocs warns that a dirty build gives inaccurate navigation and links; with the
     plugin deciding what to render (incremental.py), it does not: say so instead."""
@@ -162,9 +120,9 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         """Whether this build set objects aside from the garbage collector (gc.freeze)."""
         self._released = 0
         """Generated pages this build has let go (see _release)."""
-        self._annotated = False
-        """Whether this build added the name entries to the search index before it was
-        written (see _annotate_search)."""
+        self._search: MaterialSearch | None = None
+        """Material's search plugin, when this build added the name entries to its index
+        before it was written (see _write_search)."""
         self._incremental: Incremental | None = None
         """Under ``mkdocs serve --dirty``: what the session rendered, to render only
         what an edit changes."""
@@ -302,6 +260,10 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self._templates is not None:
             env.bytecode_cache = self._templates
+        if self._site is not None and self._read_cache is None:
+            # Every page is converted (MkDocs converts them all before the environment):
+            # a single build reads no concept's texts again.
+            self._site.release_texts()
         return env
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -310,6 +272,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         return nav
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._give_search_back()
         self._thaw()
         if self._incremental is not None:
             self._incremental.forget()
@@ -496,38 +459,40 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
 
     # -- the end of the build -------------------------------------------------------
 
-    @event_priority(60)  # before the search plugin makes search_index.json
-    def _give_back(self, *, config: MkDocsConfig) -> None:
-        """Let the concepts' texts go (a single build's) and return the pages' freed
-        memory to the system before the search index is made: writing it is the
-        build's largest need of memory (three copies of the index at once)."""
-        if self._site is not None and self._result is not None:
-            if self._read_cache is None:
-                self._site.release_texts()
-            heap.give_back()
-
-    @event_priority(50)  # before the search plugin writes search_index.json
-    def _annotate_search(self, *, config: MkDocsConfig) -> None:
-        """Add the concepts' name entries to Material's search index before it writes
-        it, rather than reading the index back afterwards (at N = 5,000, 24 MB of JSON
-        parsed and written again)."""
-        self._annotated = False
+    @event_priority(1)  # just before Material's search plugin (0) writes its index
+    def _write_search(self, *, config: MkDocsConfig) -> None:
+        """Return the pages' freed memory to the system, add the concepts' name entries
+        to Material's search index, and write it in Material's place, a few entries at a
+        time (see searchindex): before, writing it was the build's largest need of
+        memory (its text and bytes whole beside its entries). Other search plugins'
+        indexes are read back and written again at the end (_finish)."""
+        self._search = None
         site = self._site
-        if site is None or self._result is None or self._incremental is not None:
+        if site is None or self._result is None:
             return
-        entries = _material_search_entries(config)
-        if entries is not None:
-            site.annotate_search_index({"docs": entries})
-            self._annotated = True
+        heap.give_back()
+        if self._incremental is not None:
+            return
+        search = MaterialSearch.find(config)
+        if search is not None:
+            site.annotate_search_index({"docs": search.entries})
+            search.write_in_its_place(config.site_dir)
+            self._search = search
 
     @event_priority(-75)  # after the search plugin has written search_index.json
     def _after_search(self, *, config: MkDocsConfig) -> None:
         try:
             self._finish(config)
         finally:
+            self._give_search_back()
             self._thaw()
 
-    on_post_build = CombinedEvent(_give_back, _annotate_search, _after_search)
+    on_post_build = CombinedEvent(_write_search, _after_search)
+
+    def _give_search_back(self) -> None:
+        if self._search is not None:
+            self._search.release()
+            self._search = None
 
     def _finish(self, config: MkDocsConfig) -> None:
         result, site = self._result, self._site
@@ -543,12 +508,12 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 for f in self._files.documentation_pages()
                 if not self._incremental.skipped(f.src_uri)
             }
-        elif not self._annotated and index_file.is_file():
+        elif self._search is None and index_file.is_file():
             # Another search plugin than Material's: its index, read back.
             data = json.loads(index_file.read_text(encoding="utf-8"))
         if data is not None:
             site.annotate_search_index(data)
-            _write_search_index(index_file, data)
+            searchindex.write(index_file, data)
         log.info(result.summary())
         if site.lost:
             message = (

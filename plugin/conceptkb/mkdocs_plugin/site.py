@@ -242,11 +242,13 @@ class Site:
         return True
 
     def release_texts(self) -> None:
-        """Let every concept's texts go once the last page is built: its body, the
-        masked copy the checks read (and the wikilinks found in it, which hold it), its
-        front matter as text and as data. What the end of the build reads of a concept
-        is its names, summary and relations (search entries, ``check-site``). Only for a
-        single build: a ``serve`` session keeps its readings for the next rebuild."""
+        """Let every concept's texts go once every page is converted (MkDocs converts
+        them all before it builds the first): its body, the masked copy the checks read
+        (and the wikilinks found in it, which hold it), its front matter as text and as
+        data. What the pages and the end of the build read of a concept is its names,
+        summary, relations and references (pages, search entries, ``check-site``). Only
+        for a single build: a ``serve`` session keeps its readings for the next
+        rebuild."""
         for concept in self.index.concepts.values():
             concept.masked_body = ""
             concept.links = []
