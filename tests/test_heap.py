@@ -3,9 +3,11 @@ system."""
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
+import mkdocs.commands.build as build_module
 import pytest
 from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
@@ -14,7 +16,7 @@ from mkdocs.config import load_config
 from conceptkb.mkdocs_plugin import heap
 from conceptkb.mkdocs_plugin.site import Site
 
-from .conftest import Project, resident_bytes
+from .conftest import SMALL_KB, Project, resident_bytes
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
@@ -72,3 +74,35 @@ def test_a_single_build_lets_the_concepts_texts_go_before_the_pages_are_built(
     body = BeautifulSoup(page, "html.parser").select_one(".ck-body")
     assert body is not None
     assert "Compare Prompting" in " ".join(body.get_text().split())
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_a_single_build_writes_the_exports_before_converting_the_pages(
+    small_kb: Project, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held until MkDocs writes them after converting every page, the exports were
+    26 MB at N = 5,000 beside every page's content. A single build writes them into
+    the site folder at once; a serve session keeps their contents, whose digests tell
+    its next rebuild which to write again."""
+    small_kb.config()
+    small_kb.docs.mkdir(exist_ok=True)
+    small_kb.write("docs/index.md", "# Home\n")
+    site_dir = small_kb.root / "site"
+    seen: dict[str, bool] = {}
+    populate = build_module._populate_page
+
+    def first_page(page: Any, *args: Any, **kwargs: Any) -> None:
+        seen.setdefault("exports", (site_dir / "concepts.json").is_file())
+        populate(page, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "_populate_page", first_page)
+    config = load_config(str(small_kb.root / "mkdocs.yml"), site_dir=str(site_dir))
+    config.plugins.on_startup(command=command, dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+    assert seen == {"exports": command == "build"}
+    export = json.loads((site_dir / "concepts.json").read_text(encoding="utf-8"))
+    assert {c["id"] for c in export["concepts"]} == set(SMALL_KB)
+    assert "LoRA" in (site_dir / "llms-full.txt").read_text(encoding="utf-8")

@@ -233,7 +233,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             bytecode_cache=self._templates,
             memo=self._memo,
         )
-        self._site.add_files(files)
+        self._site.add_files(files, write_now=not self._preview)
         self._files = files
         if self._incremental is not None:
             # Material's search keeps the last index in a dirty build and merges each
@@ -260,7 +260,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self._templates is not None:
             env.bytecode_cache = self._templates
-        if self._site is not None and self._read_cache is None:
+        if self._site is not None and not self._preview:
             # Every page is converted (MkDocs converts them all before the environment):
             # a single build reads no concept's texts again.
             self._site.release_texts()
