@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, PluginError
 
 from conceptkb.mkdocs_plugin import searchindex
 from conceptkb.mkdocs_plugin.searchindex import MaterialSearch
@@ -92,10 +95,6 @@ def test_the_index_written_in_materials_place_is_materials_own(
 def test_material_is_given_its_configuration_back_when_the_build_fails(
     small_kb: Project,
 ) -> None:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, PluginError
-
     small_kb.write("peek.py", _PEEK.format(priority=-10, then="raise ValueError('late')"))
     small_kb.config(hooks=["peek.py"])
     small_kb.docs.mkdir(exist_ok=True)

@@ -191,7 +191,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         config.markdown_extensions.append(MathExtension())  # type: ignore[arg-type]
         config.extra_css.extend(STYLESHEETS)
         config.extra_javascript.extend(SCRIPTS)
-        search = config.plugins.get("material/search") or config.plugins.get("search")
+        search = searchindex.material_plugin(config)
         fields = getattr(getattr(search, "config", None), "fields", None)
         if isinstance(fields, dict):
             fields.setdefault("aliases", {"boost": 1e5})
@@ -239,8 +239,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             # Material's search keeps the last index in a dirty build and merges each
             # page's new entries into it, assuming one page changed; the merge here
             # needs its entries of this build alone.
-            search = config.plugins.get("material/search") or config.plugins.get("search")
-            if search is not None and hasattr(search, "search_index_prev"):
+            search = searchindex.material_plugin(config)
+            if search is not None:
                 search.search_index_prev = None
             navigation = self._site.model.navigation_signature()
             self._incremental.decide(config, files, self._signature, navigation)

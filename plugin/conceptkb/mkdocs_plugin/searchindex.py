@@ -45,6 +45,14 @@ def write(path: Path, data: dict[str, Any]) -> None:
         out.write("}")
 
 
+def material_plugin(config: MkDocsConfig) -> Any | None:
+    """Material's search plugin, when the build has it (enabled or not)."""
+    for plugin in config.plugins.values():
+        if type(plugin).__module__ == _MATERIAL:
+            return plugin
+    return None
+
+
 class MaterialSearch:
     """Material's search plugin in this build, enabled. Its ``search_index.entries``
     and ``generate_search_index`` are not a published API, but Material is in
@@ -60,14 +68,11 @@ class MaterialSearch:
 
     @classmethod
     def find(cls, config: MkDocsConfig) -> MaterialSearch | None:
-        for plugin in config.plugins.values():
-            if type(plugin).__module__ != _MATERIAL:
-                continue
-            index = getattr(plugin, "search_index", None)
-            entries = getattr(index, "entries", None)
-            enabled = getattr(getattr(plugin, "config", None), "enabled", False)
-            if isinstance(entries, list) and enabled:
-                return cls(plugin, entries)
+        plugin = material_plugin(config)
+        entries = getattr(getattr(plugin, "search_index", None), "entries", None)
+        enabled = getattr(getattr(plugin, "config", None), "enabled", False)
+        if isinstance(entries, list) and enabled:
+            return cls(plugin, entries)
         return None
 
     def write_in_its_place(self, site_dir: str) -> bool:

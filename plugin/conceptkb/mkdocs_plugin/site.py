@@ -156,12 +156,10 @@ class Site:
     def _written(self, src_uri: str, data: bytes) -> File:
         """A file written into the site folder now, backed by what was written: MkDocs
         lets plugins write there (copying the file onto itself does nothing)."""
-        file = File.generated(self.config, src_uri, abs_src_path=self.config.site_dir)
-        file.abs_src_path = file.abs_dest_path
-        target = Path(file.abs_dest_path)
+        target = Path(self.config.site_dir, src_uri)  # not a page: its path is its URI
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        return file
+        return File.generated(self.config, src_uri, abs_src_path=str(target))
 
     def _add(self, files: Files, src_uri: str, content: str | bytes, *, in_nav: bool) -> File:
         file = File.generated(
