@@ -4,6 +4,7 @@ Material's place, a few entries at a time, is the one Material writes."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,25 @@ def test_the_search_index_is_written_as_json_dumps_writes_it(
                 assert path.read_text(encoding="utf-8") == expected
     finally:
         searchindex.CHUNK = chunk
+
+
+@given(
+    config=st.dictionaries(st.text(), _JSON, max_size=3),
+    docs=st.lists(st.dictionaries(st.text(), _JSON, max_size=4), max_size=6),
+    cuts=st.lists(st.integers(min_value=0, max_value=6), max_size=5),
+)
+def test_an_index_written_from_fragments_is_the_json_of_its_entries(
+    tmp_path_factory: pytest.TempPathFactory,
+    config: dict[str, Any],
+    docs: list[Any],
+    cuts: list[int],
+) -> None:
+    """A rebuild writes the index from each page's entries as text (``fragment``), some
+    pages with none: byte for byte the json.dumps of the index holding them all."""
+    path = tmp_path_factory.mktemp("index") / "search" / "search_index.json"
+    bounds = [0, *sorted(min(cut, len(docs)) for cut in cuts), len(docs)]
+    parts = [searchindex.fragment(docs[a:b]) for a, b in pairwise(bounds)]
+    data = {"config": config, "docs": ["not read"]}
+    searchindex.write(path, data, docs=parts)
+    expected = json.dumps({"config": config, "docs": docs}, separators=(",", ":"), default=str)
+    assert path.read_text(encoding="utf-8") == expected

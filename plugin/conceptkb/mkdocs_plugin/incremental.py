@@ -33,6 +33,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
 from conceptkb import __version__, digest
+from conceptkb.mkdocs_plugin import searchindex
 from conceptkb.mkdocsyml import chain
 
 SEARCH_INDEX = Path("search", "search_index.json")
@@ -80,7 +81,8 @@ class Incremental:
     def __init__(self) -> None:
         self._signatures: dict[str, str] = {}
         self._titles: dict[str, str | None] = {}
-        self._search: dict[str, list[dict[str, Any]]] = {}
+        self._search: dict[str, tuple[str, str]] = {}
+        """Each page's search entries and name entries, as written (JSON fragments)."""
         self._outputs: set[str] = set()
         self._contents: dict[str, str] = {}
         self._theme_dirs: tuple[str, ...] = ()
@@ -160,9 +162,18 @@ class Incremental:
 
     # -- finishing -------------------------------------------------------------------
 
-    def finish(self, config: MkDocsConfig, files: Files) -> dict[str, Any] | None:
-        """Mend the search index and the output folder; remember this build. Returns
-        the search index when there is one (to be annotated and written)."""
+    def finish(
+        self,
+        config: MkDocsConfig,
+        files: Files,
+        names_of: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    ) -> None:
+        """Mend the output folder and the search index; remember this build.
+
+        Material wrote the entries of the pages it rendered; the index is written
+        again whole, each page's entries (its titles mended, and its name entries
+        added by ``names_of``) after the others' as they were: the text of a skipped
+        page's entries is the one made when it was last rendered."""
         build = self._build
         site_dir = Path(config.site_dir)
         for file in files.documentation_pages():
@@ -178,7 +189,8 @@ class Incremental:
         self._signatures = build.signatures
         index_file = site_dir / SEARCH_INDEX
         if not index_file.is_file():
-            return None
+            self._search = {}
+            return
         data: dict[str, Any] = json.loads(index_file.read_text(encoding="utf-8"))
         fresh: dict[str, list[dict[str, Any]]] = {}
         for entry in data.get("docs", []):
@@ -186,14 +198,19 @@ class Incremental:
         skipped_urls = {
             _page_url(f) for f in files.documentation_pages() if f.src_uri in build.skipped
         }
-        search = {
-            url: (self._search.get(url, []) if url in skipped_urls else fresh.get(url, []))
-            for url in build.order
-        }
-        # Kept as Material wrote them: the plugin adds its own entries to what it writes.
-        self._search = {url: [dict(e) for e in entries] for url, entries in search.items()}
-        data["docs"] = [entry for url in build.order for entry in search[url]]
-        return data
+        search: dict[str, tuple[str, str]] = {}
+        for url in build.order:
+            kept = self._search.get(url) if url in skipped_urls else None
+            if kept is None:
+                entries = fresh.get(url, [])
+                names = names_of(entries)
+                kept = (searchindex.fragment(entries), searchindex.fragment(names))
+            search[url] = kept
+        self._search = search
+        # The pages' entries in order, then their name entries (as in a single build).
+        parts = [entries for entries, _ in search.values()]
+        parts += [names for _, names in search.values()]
+        searchindex.write(index_file, data, docs=parts)
 
 
 def _remove_empty(folder: Path, top: Path) -> None:

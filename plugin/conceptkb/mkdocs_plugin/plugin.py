@@ -502,7 +502,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         data: dict[str, Any] | None = None
         rendered: set[str] | None = None
         if self._incremental is not None and self._files is not None:
-            data = self._incremental.finish(config, self._files)
+            self._incremental.finish(config, self._files, site.search_names_of)
             rendered = {
                 f.dest_uri
                 for f in self._files.documentation_pages()

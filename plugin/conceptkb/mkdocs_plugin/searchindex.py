@@ -10,6 +10,7 @@ bytes are the same and the text is never whole.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,27 +23,48 @@ a few hundred kilobytes at most."""
 _MATERIAL = "material.plugins.search.plugin"
 
 
-def write(path: Path, data: dict[str, Any]) -> None:
+def fragment(entries: Sequence[Any]) -> str:
+    """Search entries as they stand in the index's list: its JSON without the brackets
+    (empty for none). The fragments of consecutive entries, joined with commas, are
+    the JSON of them all."""
+    return _dumps(list(entries))[1:-1]
+
+
+def write(path: Path, data: dict[str, Any], *, docs: Iterable[str] | None = None) -> None:
     """``json.dumps(data)`` as Material writes it (compact, ASCII) a few hundred entries
-    at a time: the whole text of the index is never held beside its entries."""
+    at a time: the whole text of the index is never held beside its entries.
 
-    def dumps(value: object) -> str:
-        return json.dumps(value, separators=(",", ":"), default=str)
-
+    With ``docs``, the entries are given as :func:`fragment` texts, in order, in place
+    of ``data["docs"]``: a rebuild writes again the text it made for the pages it did
+    not render."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
         out.write("{")
         for number, (key, value) in enumerate(data.items()):
-            out.write(("," if number else "") + dumps(key) + ":")
-            if key == "docs" and isinstance(value, list):
+            out.write(("," if number else "") + _dumps(key) + ":")
+            if key == "docs" and (docs is not None or isinstance(value, list)):
+                parts = docs if docs is not None else _chunks(value)
                 out.write("[")
-                for start in range(0, len(value), CHUNK):
-                    chunk = dumps(value[start : start + CHUNK])[1:-1]  # no [ ]
-                    out.write(("," if start else "") + chunk)
+                first = True
+                for part in parts:
+                    if part:
+                        if not first:
+                            out.write(",")
+                        out.write(part)
+                        first = False
                 out.write("]")
             else:
-                out.write(dumps(value))
+                out.write(_dumps(value))
         out.write("}")
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def _chunks(entries: list[Any]) -> Iterator[str]:
+    for start in range(0, len(entries), CHUNK):
+        yield fragment(entries[start : start + CHUNK])
 
 
 def material_plugin(config: MkDocsConfig) -> Any | None:

@@ -8,6 +8,7 @@ and JSON-LD in ``<head>`` and the extra entries in Material's search index.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import math
@@ -302,7 +303,14 @@ class Site:
         return output[:head_end] + "".join(filter(None, added)) + output[head_end:]
 
     def annotate_search_index(self, data: dict[str, Any]) -> None:
-        """Add one search entry per name of each concept (see :func:`search_names`).
+        """Add one search entry per name of each concept to a whole index (see
+        :meth:`search_names_of`): after all the pages' entries, in their order."""
+        docs = data.get("docs", [])
+        docs.extend(self.search_names_of(docs))
+
+    def search_names_of(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The name entries of the concept pages among ``entries`` (a few pages' search
+        entries, in order), whose titles are mended in place.
 
         Material's search scores with BM25 without length normalisation (b = 0), so a
         page whose longer name holds the query's words ("Weight-Decomposed Low-Rank
@@ -318,15 +326,10 @@ class Site:
         before "Adaptive LoRA". Titles are indexed as words: Material's tokenizer would
         keep "(Low" with its parenthesis.
         """
-        by_url = {
-            self.model.url(page.src_uri): self.index.concepts[page.key]
-            for page in self.model.pages.values()
-            if page.kind == "concept" and page.src_uri in self._generated
-        }
-        docs = data.get("docs", [])
+        by_url = self._concepts_by_url
         names: list[dict[str, Any]] = []
         boost = self.model.settings.search_boost
-        for entry in docs:
+        for entry in entries:
             page_url = str(entry.get("location", "")).split("#", 1)[0]
             concept = by_url.get(page_url)
             if concept is None:
@@ -347,4 +350,14 @@ class Site:
                         "boost": boost * 4 / math.sqrt(count),
                     }
                 )
-        docs.extend(names)
+        return names
+
+    @functools.cached_property
+    def _concepts_by_url(self) -> dict[str, Concept]:
+        """The concept of each generated concept page, by the page's URL (asked once
+        the build's files are known: at the end of the build)."""
+        return {
+            self.model.url(page.src_uri): self.index.concepts[page.key]
+            for page in self.model.pages.values()
+            if page.kind == "concept" and page.src_uri in self._generated
+        }
