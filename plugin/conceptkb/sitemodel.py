@@ -588,19 +588,20 @@ class SiteModel:
 
     # -- what each page depends on ---------------------------------------------------
 
-    def _shown_concept(self, concept_id: str) -> tuple[object, ...]:
-        """What a page that names another concept shows of it (as a digest)."""
-        shown = self._shown_concepts.get(concept_id)
-        return (concept_id,) if shown is None else (concept_id, shown)
+    def _shown_concept(self, concept_id: str) -> str:
+        """What a page that names another concept shows of it: ``id:digest``, or for no
+        concept the name as a Python literal (self-delimiting, whatever it holds)."""
+        return self._shown_concepts.get(concept_id) or repr(concept_id)
 
     @functools.cached_property
     def _shown_concepts(self) -> dict[str, str]:
-        """Each concept's id -> a digest of what a page that names it shows of it: one
-        digest each per build, where a concept's summary was repeated in the digest of
-        every page that shows it."""
+        """Each concept's id -> its id and a digest of what a page that names it shows
+        of it: one digest each per build, where a concept's summary was repeated in the
+        digest of every page that shows it. Strings, which a page's digest joins with
+        spaces (an id is kebab-case)."""
         hidden = self.hidden
         return {
-            c.id: digest.of(c.title, c.summary, c.status, c.id in hidden)
+            c.id: f"{c.id}:{digest.of(c.title, c.summary, c.status, c.id in hidden)}"
             for c in self.index.concepts.values()
         }
 
@@ -679,13 +680,14 @@ class SiteModel:
             if concept.superseded_by:
                 around.add(concept.superseded_by)
             shape, drawn_ids = self._map_shape(concept.id)
-            drawn = [shape, [self._shown_concept(c) for c in drawn_ids]]
+            shown = self._shown_concept
+            drawn = [shape, " ".join(map(shown, drawn_ids))]
             parts += [
                 cached(self.memo, digest.of)((document.yaml_text, document.body)),
                 self._shown(concept.path),
                 self._withheld.get(src_uri),
                 self._links_in(concept.links),
-                [self._shown_concept(c) for c in sorted(around)],
+                " ".join(map(shown, sorted(around))),
                 drawn,
                 self.settings.categories,
             ]
