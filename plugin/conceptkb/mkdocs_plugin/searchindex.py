@@ -1,5 +1,6 @@
 """The search index file: reaching Material's entries before it writes them, and
-writing an index a few hundred entries at a time.
+writing an index a few hundred entries at a time, or from texts of its entries made
+before (a ``serve`` rebuild keeps each page's).
 
 Material's search plugin writes its index as one ``json.dumps`` string and then that
 string's bytes: at N = 5,000, 24 MB each beside the entries, the build's largest need
@@ -10,7 +11,7 @@ bytes are the same and the text is never whole.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,11 @@ a few hundred kilobytes at most."""
 _MATERIAL = "material.plugins.search.plugin"
 
 
-def fragment(entries: Sequence[Any]) -> str:
+def fragment(entries: list[Any]) -> str:
     """Search entries as they stand in the index's list: its JSON without the brackets
     (empty for none). The fragments of consecutive entries, joined with commas, are
     the JSON of them all."""
-    return _dumps(list(entries))[1:-1]
+    return _dumps(entries)[1:-1]
 
 
 def write(path: Path, data: dict[str, Any], *, docs: Iterable[str] | None = None) -> None:
@@ -45,13 +46,8 @@ def write(path: Path, data: dict[str, Any], *, docs: Iterable[str] | None = None
             if key == "docs" and (docs is not None or isinstance(value, list)):
                 parts = docs if docs is not None else _chunks(value)
                 out.write("[")
-                first = True
-                for part in parts:
-                    if part:
-                        if not first:
-                            out.write(",")
-                        out.write(part)
-                        first = False
+                for number, part in enumerate(filter(None, parts)):  # none for no entries
+                    out.write("," + part if number else part)
                 out.write("]")
             else:
                 out.write(_dumps(value))
