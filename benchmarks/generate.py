@@ -11,8 +11,11 @@ concept is an orphan.
 ``write_baseline_site`` writes the same pages as plain Markdown (wikilinks already
 resolved to relative links) for plain MkDocs, with the same navigation, and with
 ``full=True`` adds the relation lists and references conceptkb renders after the body.
+Given the maps conceptkb draws (``drawn_maps``), it writes every section a conceptkb
+page shows: also the names, category and tags line, the concept map pasted in as
+inline SVG, the citation and the link back to the index.
 
-Run it alone to write the three sites for one N::
+Run it alone to write the four sites for one N::
 
     .venv/bin/python benchmarks/generate.py 1000 /tmp/kb-1000 --seed 1
 """
@@ -20,6 +23,7 @@ Run it alone to write the three sites for one N::
 from __future__ import annotations
 
 import argparse
+import html
 import random
 import re
 from collections.abc import Iterable, Iterator
@@ -28,6 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from conceptkb import conceptmap
+from conceptkb.checker import lint
+from conceptkb.settings import Settings
 
 CATEGORIES = ("technique", "method-family", "concept", "risk", "model", "practice")
 NAV_THRESHOLD = 100
@@ -455,7 +463,60 @@ def _extra_sections(entry: Entry, derived: dict[str, set[str]], by_id: dict[str,
     return text + f"\n## References\n\n{references}\n"
 
 
-def _baseline_pages(entries: list[Entry], full: bool) -> Iterator[tuple[str, str]]:
+def drawn_maps(concepts_dir: Path) -> dict[str, str]:
+    """Each concept's map as conceptkb draws it for the concept's page (an inline SVG
+    whose links are relative to that page), from the concept files in ``concepts_dir``.
+    A site written by hand that shows the same maps would paste these drawings in."""
+    index = lint(Settings(concepts_dir=concepts_dir, base_dir=concepts_dir.parent)).index
+    concepts = index.concepts
+    maps: dict[str, str] = {}
+    for concept_id in concepts:
+        graph = conceptmap.neighbourhood(index, concept_id)
+        if len(graph.nodes) > 1:  # as on a concept page: a map of two concepts or more
+            maps[concept_id] = conceptmap.render_svg(
+                graph,
+                lambda other: f"../{other}/",
+                title_of=lambda other: concepts[other].title,
+                summary_of=lambda other: concepts[other].summary,
+            )
+    return maps
+
+
+def _names_and_meta(entry: Entry) -> str:
+    """What a conceptkb page shows under the summary: other names, category and tags."""
+    text = f"**Also known as:** {', '.join(entry.aliases)}\n\n" if entry.aliases else ""
+    category = entry.category.replace("-", " ").capitalize()
+    tags = ", ".join(f"[{t}](tags/{t}.md)" for t in entry.tags)
+    return text + (
+        f"Category: [{category}](categories/{entry.category}.md) · Tags: {tags}"
+        " · Not reviewed yet\n\n"
+    )
+
+
+def _map_section(drawing: str | None) -> str:
+    if drawing is None:
+        return ""
+    return (
+        '\n## Concept map\n\n<figure class="ck-map-figure" data-search-exclude>\n'
+        f"{drawing}\n</figure>\n"
+    )
+
+
+def _citation(entry: Entry) -> str:
+    """The citation and the link back to the index, as a conceptkb page ends."""
+    title, url = html.escape(entry.title), f"concepts/{entry.id}/"
+    return (
+        '\n<details class="ck-cite" data-search-exclude>\n<summary>Cite this page</summary>\n'
+        f"<pre>{title}. In conceptkb benchmark. {url} (accessed YYYY-MM-DD).</pre>\n"
+        f"<pre>@misc{{{entry.id},\n  title = {{{{{title}}}}},\n"
+        f"  howpublished = {{conceptkb benchmark}},\n  url = {{{url}}},\n"
+        "  urldate = {YYYY-MM-DD}\n}</pre>\n</details>\n\n[Back to all concepts](index.md)\n"
+    )
+
+
+def _baseline_pages(
+    entries: list[Entry], full: bool, maps: dict[str, str] | None
+) -> Iterator[tuple[str, str]]:
     """(path under docs/, Markdown) for every page of the baseline site."""
     names = _resolver(entries)
     derived = _relations(entries) if full else {}
@@ -463,9 +524,15 @@ def _baseline_pages(entries: list[Entry], full: bool) -> Iterator[tuple[str, str
     for entry in entries:
         meta = yaml.safe_dump({"description": entry.summary}, width=1000)
         text = f"---\n{meta}---\n# {entry.title}\n\n{entry.summary}\n\n"
+        if maps is not None:
+            text += _names_and_meta(entry)
         text += plain_body(entry.body, names)
+        if maps is not None:
+            text += _map_section(maps.get(entry.id))
         if full:
             text += _extra_sections(entry, derived[entry.id], by_id)
+        if maps is not None:
+            text += _citation(entry)
         yield f"concepts/{entry.id}.md", text
     yield "concepts/index.md", _listing("Concepts", entries, "")
     for category in CATEGORIES:
@@ -480,18 +547,25 @@ def _baseline_pages(entries: list[Entry], full: bool) -> Iterator[tuple[str, str
         yield f"concepts/tags/{tag}.md", _listing(f"Tag: {tag}", members, "../")
 
 
-def write_baseline_site(entries: list[Entry], root: Path, *, full: bool = False) -> None:
+def write_baseline_site(
+    entries: list[Entry],
+    root: Path,
+    *,
+    full: bool = False,
+    maps: dict[str, str] | None = None,
+) -> None:
     """The same pages as plain Markdown in ``root/docs``, for plain MkDocs + Material.
 
     A page holds the title, the summary and the body.  With ``full``, it also holds
-    what conceptkb adds after the body (relations and references), as Markdown lists:
-    the content-equal baseline.
+    what conceptkb adds after the body (relations and references), as Markdown lists.
+    With ``maps`` as well (see :func:`drawn_maps`), it holds every section a conceptkb
+    page shows: the same site written by hand.
     """
     docs = root / "docs"
     for folder in ("concepts/categories", "concepts/tags"):
         (docs / folder).mkdir(parents=True, exist_ok=True)
     (docs / "index.md").write_text(HOME.format(n=len(entries)), encoding="utf-8")
-    for path, text in _baseline_pages(entries, full):
+    for path, text in _baseline_pages(entries, full, maps):
         (docs / path).write_text(text, encoding="utf-8")
     # The same navigation as the plugin's: tag pages never listed, concept pages
     # listed only up to the plugin's nav_threshold.
@@ -511,7 +585,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, help="number of concepts")
     parser.add_argument(
-        "out", type=Path, help="folder to write plugin/, baseline/, baseline-full/ into"
+        "out",
+        type=Path,
+        help="folder to write plugin/, baseline/, baseline-full/, baseline-every/ into",
     )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -519,6 +595,8 @@ def main() -> None:
     write_plugin_site(entries, args.out / "plugin")
     write_baseline_site(entries, args.out / "baseline")
     write_baseline_site(entries, args.out / "baseline-full", full=True)
+    maps = drawn_maps(args.out / "plugin" / "concepts")
+    write_baseline_site(entries, args.out / "baseline-every", full=True, maps=maps)
     words = sum(word_count(e.body) for e in entries) / len(entries)
     print(f"{len(entries)} concepts, {words:.0f} body words each, in {args.out}")
 

@@ -2,10 +2,12 @@
 
 For each size N it measures, in one run:
 
-- ``mkdocs build`` with conceptkb against the baseline: the same pages as plain
-  Markdown (body, relation lists and references, links resolved) built by plain
-  MkDocs + Material + search; its ratio is the plugin's overhead and the build target.
-  For scale, also against bare pages (title, summary and body only);
+- ``mkdocs build`` with conceptkb against the baseline: the same site as plain
+  Markdown, every section a concept page shows (body with links resolved, names,
+  category and tags, the concept map pasted in as inline SVG, relation lists,
+  references, citation), built by plain MkDocs + Material + search; its ratio is the
+  build target. Also against the text sections alone (no map, names line or citation)
+  and, for scale, bare pages (title, summary and body only);
 - the rebuild after editing one concept (what ``mkdocs serve`` does), both sites;
 - the search index size per concept, both sites;
 - ``conceptkb lint`` in-process against its floor (read every file and parse its
@@ -160,6 +162,8 @@ def prepare(n: int, seed: int) -> Path:
     generate.write_plugin_site(entries, partial / "plugin")
     generate.write_baseline_site(entries, partial / "baseline")
     generate.write_baseline_site(entries, partial / "baseline-full", full=True)
+    maps = generate.drawn_maps(partial / "plugin" / "concepts")
+    generate.write_baseline_site(entries, partial / "baseline-every", full=True, maps=maps)
     partial.rename(folder)
     return folder
 
@@ -324,7 +328,9 @@ class Row:
     lint: LintTimes
     cli: Run
     full: Build | None = None
-    """The same pages as plain Markdown (the baseline of the build target)."""
+    """The same pages' text sections as plain Markdown (no map, names line or citation)."""
+    every: Build | None = None
+    """The same site as plain Markdown, every section (the baseline of the build target)."""
 
     @property
     def build_ratio(self) -> Timing:
@@ -334,12 +340,18 @@ class Row:
     def full_ratio(self) -> Timing | None:
         return None if self.full is None else ratio(self.plugin.run.timing, self.full.run.timing)
 
+    @property
+    def every_ratio(self) -> Timing | None:
+        if self.every is None:
+            return None
+        return ratio(self.plugin.run.timing, self.every.run.timing)
+
 
 def measure(n: int, seed: int, full: bool) -> Row:
     folder = prepare(n, seed)
     repeats = 3 if n <= 1_000 else 1
     say(f"N={n:,}: builds ({repeats} each)")
-    sites = ["plugin", "baseline", *(["baseline-full"] if full else [])]
+    sites = ["plugin", "baseline", *(["baseline-full", "baseline-every"] if full else [])]
     builds = build_sites(folder, sites, repeats)
     say(f"N={n:,}: rebuilds")
     rebuild_plugin = rebuild(folder / "plugin")
@@ -357,6 +369,7 @@ def measure(n: int, seed: int, full: bool) -> Row:
         lint,
         cli,
         builds.get("baseline-full"),
+        builds.get("baseline-every"),
     )
 
 
@@ -392,7 +405,12 @@ def _ratio(value: Timing) -> str:
     return f"{value.cpu:.2f} ({value.wall:.2f})"
 
 
-FULL_COLUMNS = ("build, same pages in plain Markdown (s)", "build ratio (the target)")
+FULL_COLUMNS = (
+    "build, text sections in plain Markdown (s)",
+    "ratio to text sections",
+    "build, every section in plain Markdown (s)",
+    "build ratio (the target)",
+)
 
 
 def _row_line(row: Row, full: bool) -> str:
@@ -414,12 +432,12 @@ def _row_line(row: Row, full: bool) -> str:
         str(row.cli.timing),
     ]
     if full:
-        full_ratio = row.full_ratio
-        cells += (
-            [str(row.full.run.timing), _ratio(full_ratio)]
-            if row.full is not None and full_ratio is not None
-            else ["", ""]
-        )
+        for build, value in ((row.full, row.full_ratio), (row.every, row.every_ratio)):
+            cells += (
+                [str(build.run.timing), _ratio(value)]
+                if build is not None and value is not None
+                else ["", ""]
+            )
     return "| " + " | ".join(cells) + " |"
 
 
@@ -476,8 +494,8 @@ def targets(rows: Sequence[Row], large_lint: LintTimes | None = None) -> list[Ta
     found = [
         *(
             Target(
-                f"build ratio to the same pages in plain Markdown at N={n:,}",
-                get(n, lambda r: r.full_ratio or r.build_ratio),
+                f"build ratio to the same site in plain Markdown, every section, at N={n:,}",
+                get(n, lambda r: r.every_ratio or r.build_ratio),
                 BUILD_RATIO_MAX,
             )
             for n in (1_500, 5_000)
@@ -539,8 +557,26 @@ def report(rows: Sequence[Row], seed: int, large_lint: LintTimes | None = None) 
         "Targets (pass or fail on CPU time):",
         "",
         *(t.line() for t in targets(rows, large_lint)),
+        *text_sections(rows),
     ]
     return "\n".join(lines)
+
+
+def text_sections(rows: Sequence[Row]) -> list[str]:
+    """The build against the text sections alone: the baseline of the build target
+    before the pages had a map and a citation, reported for comparison."""
+    shown = [
+        f"N={row.n:,}: {_ratio(value)}"
+        for row in rows
+        if row.n in (1_500, 5_000) and (value := row.full_ratio) is not None
+    ]
+    if not shown:
+        return []
+    return [
+        "",
+        "Reported, no target: the build against the same pages' text sections alone in"
+        " plain Markdown (no map, names line or citation), " + ", ".join(shown) + ".",
+    ]
 
 
 def write_doc(text: str) -> None:
@@ -571,11 +607,14 @@ def plot(rows: Sequence[Row], path: Path) -> None:
     )
     for axes, style, label, value in series:
         axes.plot(sizes, [value(row).cpu for row in rows], style, label=label)
-    full = [row for row in rows if row.full is not None]
-    if full:
-        seconds = [row.full.run.timing.cpu for row in full if row.full is not None]
-        label = "baseline: same pages, plain Markdown"
-        left.plot([row.n for row in full], seconds, "d:", label=label)
+    baselines: tuple[tuple[str, str, Callable[[Row], Build | None]], ...] = (
+        ("d:", "text sections, plain Markdown", lambda r: r.full),
+        ("D-", "every section, plain Markdown", lambda r: r.every),
+    )
+    for style, label, baseline in baselines:
+        measured = [(row.n, build.run.timing.cpu) for row in rows if (build := baseline(row))]
+        if measured:
+            left.plot([n for n, _ in measured], [cpu for _, cpu in measured], style, label=label)
     left.set_title("Site build")
     right.set_title("Lint")
     for axes in (left, right):
