@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import datetime
 import gc
 import hashlib
@@ -47,7 +48,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-import generate
 import yaml
 from docpage import write_section
 
@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 BIN = Path(sys.executable).parent
 DOC = ROOT / "docs" / "benchmarks.md"
+GENERATOR = Path(__file__).with_name("generate.py")
 SVG = ROOT / "docs" / "assets" / "benchmarks.svg"
 START, END = "<!-- bench:table:start -->", "<!-- bench:table:end -->"
 SIZES = (100, 1_000, 1_500, 5_000)
@@ -144,7 +145,7 @@ def timed(function: Callable[[], object]) -> Timing:
 
 def _fingerprint() -> str:
     """Changes whenever the generator does, so cached sites are rebuilt."""
-    source = Path(generate.__file__).read_bytes()
+    source = GENERATOR.read_bytes()
     return hashlib.sha256(source).hexdigest()[:10]
 
 
@@ -158,12 +159,10 @@ def prepare(n: int, seed: int) -> Path:
         shutil.rmtree(stale)
     OUT.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f"kb-{n}-", dir=OUT))
-    entries = generate.generate(n, seed)
-    generate.write_plugin_site(entries, partial / "plugin")
-    generate.write_baseline_site(entries, partial / "baseline")
-    generate.write_baseline_site(entries, partial / "baseline-full", full=True)
-    maps = generate.drawn_maps(partial / "plugin" / "concepts")
-    generate.write_baseline_site(entries, partial / "baseline-every", full=True, maps=maps)
+    # In a child, as the lint runs are (lint_in_child): this process stays small, and a
+    # child's peak memory (ru_maxrss) counts what this process held when it started it.
+    command = [sys.executable, str(GENERATOR), str(n), str(partial), "--seed", str(seed)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     partial.rename(folder)
     return folder
 
@@ -306,6 +305,22 @@ def lint_pair(site: Path, repeats: int) -> LintTimes:
     return LintTimes(median_timing(lints), median_timing(kept), median_timing(floors))
 
 
+def lint_in_child(site: Path, repeats: int) -> LintTimes:
+    """:func:`lint_pair` in a child process, so that what the lint loads never counts
+    in the peak memory of the builds started after it."""
+    command = [sys.executable, __file__, "--lint-worker", str(site), "--repeats", str(repeats)]
+    with tempfile.TemporaryFile() as output:
+        subprocess.run(command, cwd=site, stdout=output, check=True)
+        output.seek(0)
+        result = json.loads(output.read().decode().splitlines()[-1])
+    return LintTimes(*(Timing(**result[name]) for name in ("lint", "kept", "floor")))
+
+
+def lint_worker(site: Path, repeats: int) -> None:
+    """Print :func:`lint_pair`'s medians as JSON."""
+    print(json.dumps(dataclasses.asdict(lint_pair(site, repeats))))
+
+
 def lint_cli(site: Path) -> Run:
     """``conceptkb lint --no-cache --config mkdocs.yml`` in a child process (exit 0
     required): everything read, as on a fresh machine."""
@@ -358,7 +373,7 @@ def measure(n: int, seed: int, full: bool) -> Row:
     rebuild_baseline = rebuild(folder / "baseline")
     say(f"N={n:,}: lint")
     cli = lint_cli(folder / "plugin")
-    lint = lint_pair(folder / "plugin", LINT_REPEATS)
+    lint = lint_in_child(folder / "plugin", LINT_REPEATS)
     return Row(
         n,
         repeats,
@@ -775,6 +790,8 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-docs", action="store_true", help="print only: leave docs/ untouched")
     parser.add_argument("--profile", action="store_true", help="profile a build and a lint instead")
     parser.add_argument("--rebuild-worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--lint-worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=LINT_REPEATS, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -782,6 +799,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = arguments(argv)
     if args.rebuild_worker is not None:
         rebuild_worker(args.rebuild_worker)
+        return
+    if args.lint_worker is not None:
+        lint_worker(args.lint_worker, args.repeats)
         return
     if args.profile:
         run_profiles(args.seed)
@@ -792,7 +812,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     large_lint = None
     if LARGE not in sizes and not args.sizes:
         say(f"N={LARGE:,}: lint alone")
-        large_lint = lint_pair(prepare(LARGE, args.seed) / "plugin", LINT_REPEATS)
+        large_lint = lint_in_child(prepare(LARGE, args.seed) / "plugin", LINT_REPEATS)
     text = report(rows, args.seed, large_lint)
     print(text)
     if not args.no_docs:
