@@ -587,14 +587,14 @@ def main() -> None:
     parser.add_argument(
         "out",
         type=Path,
-        help="folder to write plugin/, baseline/, baseline-full/, baseline-every/ into",
+        help="folder to write plugin/, baseline/, baseline-text/, baseline-every/ into",
     )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     entries = generate(args.n, args.seed)
     write_plugin_site(entries, args.out / "plugin")
     write_baseline_site(entries, args.out / "baseline")
-    write_baseline_site(entries, args.out / "baseline-full", full=True)
+    write_baseline_site(entries, args.out / "baseline-text", full=True)
     maps = drawn_maps(args.out / "plugin" / "concepts")
     write_baseline_site(entries, args.out / "baseline-every", full=True, maps=maps)
     words = sum(word_count(e.body) for e in entries) / len(entries)

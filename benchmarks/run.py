@@ -342,7 +342,7 @@ class Row:
     rebuild_baseline: Run
     lint: LintTimes
     cli: Run
-    full: Build | None = None
+    text: Build | None = None
     """The same pages' text sections as plain Markdown (no map, names line or citation)."""
     every: Build | None = None
     """The same site as plain Markdown, every section (the baseline of the build target)."""
@@ -352,8 +352,8 @@ class Row:
         return ratio(self.plugin.run.timing, self.baseline.run.timing)
 
     @property
-    def full_ratio(self) -> Timing | None:
-        return None if self.full is None else ratio(self.plugin.run.timing, self.full.run.timing)
+    def text_ratio(self) -> Timing | None:
+        return None if self.text is None else ratio(self.plugin.run.timing, self.text.run.timing)
 
     @property
     def every_ratio(self) -> Timing | None:
@@ -362,11 +362,11 @@ class Row:
         return ratio(self.plugin.run.timing, self.every.run.timing)
 
 
-def measure(n: int, seed: int, full: bool) -> Row:
+def measure(n: int, seed: int, same_site: bool) -> Row:
     folder = prepare(n, seed)
     repeats = 3 if n <= 1_000 else 1
     say(f"N={n:,}: builds ({repeats} each)")
-    sites = ["plugin", "baseline", *(["baseline-full", "baseline-every"] if full else [])]
+    sites = ["plugin", "baseline", *(["baseline-text", "baseline-every"] if same_site else [])]
     builds = build_sites(folder, sites, repeats)
     say(f"N={n:,}: rebuilds")
     rebuild_plugin = rebuild(folder / "plugin")
@@ -383,7 +383,7 @@ def measure(n: int, seed: int, full: bool) -> Row:
         rebuild_baseline,
         lint,
         cli,
-        builds.get("baseline-full"),
+        builds.get("baseline-text"),
         builds.get("baseline-every"),
     )
 
@@ -420,7 +420,7 @@ def _ratio(value: Timing) -> str:
     return f"{value.cpu:.2f} ({value.wall:.2f})"
 
 
-FULL_COLUMNS = (
+SAME_SITE_COLUMNS = (
     "build, text sections in plain Markdown (s)",
     "ratio to text sections",
     "build, every section in plain Markdown (s)",
@@ -428,7 +428,7 @@ FULL_COLUMNS = (
 )
 
 
-def _row_line(row: Row, full: bool) -> str:
+def _row_line(row: Row, same_site: bool) -> str:
     n = max(row.n, 1)
     cells = [
         f"{row.n:,}",
@@ -446,8 +446,8 @@ def _row_line(row: Row, full: bool) -> str:
         _ratio(row.lint.kept_ratio),
         str(row.cli.timing),
     ]
-    if full:
-        for build, value in ((row.full, row.full_ratio), (row.every, row.every_ratio)):
+    if same_site:
+        for build, value in ((row.text, row.text_ratio), (row.every, row.every_ratio)):
             cells += (
                 [str(build.run.timing), _ratio(value)]
                 if build is not None and value is not None
@@ -457,11 +457,11 @@ def _row_line(row: Row, full: bool) -> str:
 
 
 def table(rows: Sequence[Row]) -> str:
-    full = any(row.full is not None for row in rows)
-    columns = COLUMNS + (FULL_COLUMNS if full else ())
+    same_site = any(row.every is not None for row in rows)
+    columns = COLUMNS + (SAME_SITE_COLUMNS if same_site else ())
     header = "| " + " | ".join(columns) + " |"
     separator = "|" + "|".join("---:" for _ in columns) + "|"
-    return "\n".join([header, separator, *(_row_line(row, full) for row in rows)])
+    return "\n".join([header, separator, *(_row_line(row, same_site) for row in rows)])
 
 
 @dataclass(frozen=True)
@@ -484,7 +484,7 @@ class Target:
 def targets(rows: Sequence[Row], large_lint: LintTimes | None = None) -> list[Target]:
     by_n = {row.n: row for row in rows}
 
-    def get(n: int, value: Callable[[Row], Timing]) -> Timing | None:
+    def get(n: int, value: Callable[[Row], Timing | None]) -> Timing | None:
         return value(by_n[n]) if n in by_n else None
 
     def growth(n: int, base: int, value: Callable[[Row], Timing]) -> Timing | None:
@@ -510,7 +510,7 @@ def targets(rows: Sequence[Row], large_lint: LintTimes | None = None) -> list[Ta
         *(
             Target(
                 f"build ratio to the same site in plain Markdown, every section, at N={n:,}",
-                get(n, lambda r: r.every_ratio or r.build_ratio),
+                get(n, lambda r: r.every_ratio),
                 BUILD_RATIO_MAX,
             )
             for n in (1_500, 5_000)
@@ -583,7 +583,7 @@ def text_sections(rows: Sequence[Row]) -> list[str]:
     shown = [
         f"N={row.n:,}: {_ratio(value)}"
         for row in rows
-        if row.n in (1_500, 5_000) and (value := row.full_ratio) is not None
+        if row.n in (1_500, 5_000) and (value := row.text_ratio) is not None
     ]
     if not shown:
         return []
@@ -623,7 +623,7 @@ def plot(rows: Sequence[Row], path: Path) -> None:
     for axes, style, label, value in series:
         axes.plot(sizes, [value(row).cpu for row in rows], style, label=label)
     baselines: tuple[tuple[str, str, Callable[[Row], Build | None]], ...] = (
-        ("d:", "text sections, plain Markdown", lambda r: r.full),
+        ("d:", "text sections, plain Markdown", lambda r: r.text),
         ("D-", "every section, plain Markdown", lambda r: r.every),
     )
     for style, label, baseline in baselines:
