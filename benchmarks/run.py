@@ -47,6 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import yaml
 from docpage import write_section
@@ -204,12 +205,18 @@ def build_sites(folder: Path, sites: Sequence[str], repeats: int) -> dict[str, B
 
 def rebuild(site: Path) -> Run:
     """Seconds of a second in-process build after editing one concept (``mkdocs serve``)."""
-    command = [sys.executable, __file__, "--rebuild-worker", str(site)]
+    result = worker(site, "--rebuild-worker", str(site))
+    return Run(Timing(result["wall"], result["cpu"]), result["rss_mib"])
+
+
+def worker(site: Path, *arguments: str) -> dict[str, Any]:
+    """What this script run as a worker in ``site`` (``arguments``) printed last, as JSON."""
+    command = [sys.executable, __file__, *arguments]
     with tempfile.TemporaryFile() as output:
         subprocess.run(command, cwd=site, stdout=output, check=True)
         output.seek(0)
-        result = json.loads(output.read().decode().splitlines()[-1])
-    return Run(Timing(result["wall"], result["cpu"]), result["rss_mib"])
+        result: dict[str, Any] = json.loads(output.read().decode().splitlines()[-1])
+    return result
 
 
 def rebuild_worker(site: Path) -> None:
@@ -308,11 +315,7 @@ def lint_pair(site: Path, repeats: int) -> LintTimes:
 def lint_in_child(site: Path, repeats: int) -> LintTimes:
     """:func:`lint_pair` in a child process, so that what the lint loads never counts
     in the peak memory of the builds started after it."""
-    command = [sys.executable, __file__, "--lint-worker", str(site), "--repeats", str(repeats)]
-    with tempfile.TemporaryFile() as output:
-        subprocess.run(command, cwd=site, stdout=output, check=True)
-        output.seek(0)
-        result = json.loads(output.read().decode().splitlines()[-1])
+    result = worker(site, "--lint-worker", str(site), "--repeats", str(repeats))
     return LintTimes(*(Timing(**result[name]) for name in ("lint", "kept", "floor")))
 
 

@@ -22,7 +22,7 @@ def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("generate", module)
+    sys.modules["generate"] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

@@ -46,8 +46,8 @@ def write(path: Path, data: dict[str, Any], *, docs: Iterable[str] | None = None
             if key == "docs" and (docs is not None or isinstance(value, list)):
                 parts = docs if docs is not None else _chunks(value)
                 out.write("[")
-                for number, part in enumerate(filter(None, parts)):  # none for no entries
-                    out.write("," + part if number else part)
+                for index, part in enumerate(filter(None, parts)):  # none for no entries
+                    out.write("," + part if index else part)
                 out.write("]")
             else:
                 out.write(_dumps(value))
