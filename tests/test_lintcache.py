@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +263,35 @@ def test_the_command_keeps_its_cache_outside_the_project(
     assert folder.stat().st_mode & 0o777 == 0o700  # the text of the knowledge base
     assert run(["lint"], capsys) == (code, out, "")
     assert not list(kb.root.rglob("lint-*.json"))
+
+
+_ONLY_TO_PARSE = ("jsonschema", "justhtml", "jinja2", "conceptkb.sitemodel")
+"""What a lint imports only to read a file again (explain its schema errors, parse its
+HTML) or to build a site: about 0.4 s of each run's start together."""
+
+
+def test_a_lint_whose_files_are_all_kept_imports_nothing_to_parse(
+    kb: Project, tmp_path: Path
+) -> None:
+    script = (
+        "import sys\n"
+        "from conceptkb import cli\n"
+        "code = cli.main(['lint'])\n"
+        f"print(code, *sorted(m for m in {_ONLY_TO_PARSE!r} if m in sys.modules))\n"
+    )
+    env = {**os.environ, "CONCEPTKB_CACHE_DIR": str(tmp_path / "user-cache")}
+    kb.concept("bad-schema", "Bad Schema", body="Has <b>bold</b> text.\n", status="unknown")
+
+    def lint() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=kb.root, env=env, capture_output=True, text=True
+        )
+        return done.stdout.splitlines()[-1].split()
+
+    # The first run parses every file: the invalid one needs the schema's explanations
+    # and the HTML parser.
+    assert lint() == ["1", "jsonschema", "justhtml"]
+    assert lint() == ["1"]
 
 
 _VARIANTS = [

@@ -13,12 +13,14 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
-
-from justhtml import JustHTML
 
 from conceptkb import htmlpolicy, urlspace
 from conceptkb.index import ConceptIndex
+
+if TYPE_CHECKING:
+    from justhtml import JustHTML
 
 _REFRESH = re.compile(r"url=([^\"'>\s]+)", re.IGNORECASE)
 _SKIPPED_TEXT = frozenset({"code", "pre", "script", "style", "kbd", "samp"})
@@ -84,10 +86,6 @@ def _html_pages(site_dir: Path, pages: Collection[str] | None) -> list[str]:
     return [p.relative_to(site_dir).as_posix() for p in sorted(site_dir.rglob("*.html"))]
 
 
-def _document(html: str) -> JustHTML:
-    return JustHTML(html, sanitize=False)
-
-
 _PARTS = ("ck-concept", "ck-summary", "ck-aliases", "ck-body")
 """The classes of the parts of a concept page that the check reads."""
 
@@ -133,7 +131,7 @@ def _concept_page(
     start = html.find('<div class="ck-concept"')
     start = 0 if start == -1 else start
     end = -1 if bodies else html.find('<div class="ck-body"', start)
-    document = _document(html[start:] if end == -1 else html[start:end])
+    document = htmlpolicy.parse(html[start:] if end == -1 else html[start:end])
     problems = []
     parts = _parts(document)
     if "ck-concept" not in parts:
@@ -178,7 +176,7 @@ def _classes(node: object) -> list[str]:
 
 def _visible_text(html: str) -> str:
     """The text a reader sees: outside code, scripts and styles."""
-    document = _document(html)
+    document = htmlpolicy.parse(html)
     return "".join(_text_nodes(document.root))
 
 

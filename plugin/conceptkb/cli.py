@@ -13,9 +13,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from conceptkb import __version__, changes, fixes, generate, scaffold
+from conceptkb import __version__, changes, fixes, scaffold
 from conceptkb.checker import LintResult, display_path, lint
 from conceptkb.checksite import check_site
 from conceptkb.diagnostics import Finding
@@ -28,6 +28,9 @@ from conceptkb.rules import RULES
 from conceptkb.schema import schema_text
 from conceptkb.settings import DEFAULT_CATEGORIES, Settings, SettingsError, from_mkdocs_yml
 from conceptkb.suppress import BaselineError, write_baseline
+
+if TYPE_CHECKING:
+    from conceptkb import generate
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -283,6 +286,9 @@ def _check_site(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _generate(args: argparse.Namespace, out: TextIO) -> int:
+    # Imported here: the site model and its templates are not needed to lint.
+    from conceptkb import generate
+
     config = _config_file(args.config)
     if config is None or not config.is_file():
         raise SettingsError(f"{args.config or 'mkdocs.yml'}: no such configuration file")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from justhtml import JustHTML
+from conceptkb.htmlpolicy import parse
 
 CANONICAL = "canonical"
 
@@ -72,7 +72,7 @@ def declared(head: str) -> set[str]:
     """The keys of the tags a rendered ``<head>`` already holds, read as a browser
     reads them: ``<meta>`` names and properties, and ``canonical`` for a canonical
     link."""
-    document = JustHTML(head, sanitize=False)
+    document = parse(head)
     keys: set[str] = set()
     # One walk of the tree (a selector query per kind of tag cost as much as the parse).
     stack = list(getattr(document.root, "children", None) or [])

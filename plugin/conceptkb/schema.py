@@ -15,11 +15,10 @@ import difflib
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 
 from conceptkb.diagnostics import Finding, Severity
@@ -27,6 +26,9 @@ from conceptkb.frontmatter import Document
 from conceptkb.htmlpolicy import url_scheme
 from conceptkb.names import did_you_mean
 from conceptkb.rules import INVALID_VALUE, MISSING_FIELD, UNKNOWN_FIELD, UNSAFE_URL
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_FILE = "concept.schema.json"
 
@@ -118,17 +120,22 @@ def _end_anchored(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _pattern(
-    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
-) -> Iterator[jsonschema.ValidationError]:
-    if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
-        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+@cache
+def _detailed_class() -> Any:
+    """Draft 2020-12, with ``pattern`` read as the fast path reads it. Imported here:
+    jsonschema takes about 0.2 s to import, and only a file that fails the fast path
+    needs it (a lint whose files are all valid or kept never does)."""
+    import jsonschema
 
+    def pattern(
+        validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+    ) -> Iterator[jsonschema.ValidationError]:
+        if validator.is_type(instance, "string") and not _end_anchored(pattern).search(instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
-_Detailed = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped in its stubs
-    jsonschema.Draft202012Validator, validators={"pattern": _pattern}
-)
-"""Draft 2020-12, with ``pattern`` read as the fast path reads it."""
+    return jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped in its stubs
+        jsonschema.Draft202012Validator, validators={"pattern": pattern}
+    )
 
 
 class SchemaChecker:
@@ -143,9 +150,12 @@ class SchemaChecker:
             pattern_options=jsonschema_rs.RegexOptions(),
             offline=True,
         )
-        self._detailed = _Detailed(
-            self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-        )
+
+    @cached_property
+    def _detailed(self) -> Any:
+        """The validator that explains errors, made when a file first needs it."""
+        detailed = _detailed_class()
+        return detailed(self.schema, format_checker=detailed.FORMAT_CHECKER)
 
     def is_valid(self, data: Any) -> bool:
         """The fast path: valid or not, without explanations."""
