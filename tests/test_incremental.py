@@ -15,6 +15,7 @@ import gc
 import gzip
 import json
 import shutil
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page
 
 from conceptkb import htmlpolicy
 
@@ -243,9 +245,10 @@ def test_an_edit_rewrites_only_the_pages_that_show_the_concept(
 
 def test_a_build_leaves_the_garbage_collector_as_it_was(served: Project, tmp_path: Path) -> None:
     """A build sets objects aside from the collector while pages render (gc.freeze),
-    and gives them back at its end, a failed build's too. A serve session sets nothing
-    aside: what it gave back would sit in the oldest generation uncounted, and each
-    rebuild's dropped site would wait for a full collection nothing made due."""
+    and gives them back at its end, a failed build's too. A serve session's rebuild
+    does the same and then collects: what it gave back sits in the oldest generation
+    uncounted, and the site the last rebuild dropped would otherwise wait for a full
+    collection nothing made due."""
     frozen: list[int] = []
     original = htmlpolicy.check_html
 
@@ -275,9 +278,16 @@ def test_a_build_leaves_the_garbage_collector_as_it_was(served: Project, tmp_pat
 
     frozen.clear()
     rebuild = session(served, tmp_path / "served", dirty=True)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(htmlpolicy, "check_html", spy)
-        rebuild()
-        rebuild()
-    assert frozen and all(count == 0 for count in frozen)
+    gc.disable()  # only the build's own collection may free the dropped site
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(htmlpolicy, "check_html", spy)
+            rebuild()
+            assert gc.get_freeze_count() == 0
+            dropped = [weakref.ref(o) for o in gc.get_objects() if isinstance(o, Page)]
+            rebuild()
+    finally:
+        gc.enable()
+    assert frozen and all(count > 0 for count in frozen)
     assert gc.get_freeze_count() == 0
+    assert dropped and all(page() is None for page in dropped)
