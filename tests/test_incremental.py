@@ -246,9 +246,10 @@ def test_an_edit_rewrites_only_the_pages_that_show_the_concept(
 def test_a_build_leaves_the_garbage_collector_as_it_was(served: Project, tmp_path: Path) -> None:
     """A build sets objects aside from the collector while pages render (gc.freeze),
     and gives them back at its end, a failed build's too. A serve session's rebuild
-    does the same and then collects: what it gave back sits in the oldest generation
-    uncounted, and the site the last rebuild dropped would otherwise wait for a full
-    collection nothing made due."""
+    does the same and the session collects once after it (when idle, or at the next
+    rebuild): what it gave back sits in the oldest generation uncounted, and the site
+    the last rebuild dropped would otherwise wait for a full collection nothing made
+    due (tests/test_build_collector.py holds when that collection runs)."""
     frozen: list[int] = []
     original = htmlpolicy.check_html
 

@@ -7,10 +7,8 @@ pages, and renders them through overridable Jinja templates.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
-import os
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +24,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
+from watchdog.observers.api import BaseObserver
 
 from conceptkb import bodyscan, digest, htmlpolicy, mathtex
 from conceptkb.bounded import RenderTimeout, render_budget, time_limit
@@ -36,7 +35,8 @@ from conceptkb.kbdate import KbDateError
 from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.math import MathExtension
 from conceptkb.memo import SessionMemo
-from conceptkb.mkdocs_plugin import heap, searchindex
+from conceptkb.mkdocs_plugin import heap, searchindex, watch
+from conceptkb.mkdocs_plugin.collector import BuildCollector
 from conceptkb.mkdocs_plugin.config import ConceptKBConfig
 from conceptkb.mkdocs_plugin.incremental import Incremental
 from conceptkb.mkdocs_plugin.searchindex import MaterialSearch
@@ -116,8 +116,10 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         """Under ``mkdocs serve``: compiled templates, for every rebuild of the session."""
         self._memo: SessionMemo | None = None
         """Under ``mkdocs serve``: results that unchanged concepts give each rebuild."""
-        self._frozen = False
-        """Whether this build set objects aside from the garbage collector (gc.freeze)."""
+        self._collector = BuildCollector(session=False)
+        """The garbage collector during each build (see collector.py)."""
+        self._observer: BaseObserver | None = None
+        """Under ``serve``: what tells the server of changes to concept files (see watch.py)."""
         self._released = 0
         """Generated pages this build has let go (see _release)."""
         self._search: MaterialSearch | None = None
@@ -136,6 +138,8 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         # Each rebuild makes new template environments: their templates compile once.
         self._templates = SessionBytecodeCache() if command == "serve" else None
         self._memo = SessionMemo() if command == "serve" else None
+        self._collector.close()
+        self._collector = BuildCollector(session=command == "serve")
         build_log = logging.getLogger("mkdocs.commands.build")
         build_log.removeFilter(_DIRTY_WARNING)
         if self._incremental is not None:
@@ -143,32 +147,9 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
 
     def on_shutdown(self) -> None:
         logging.getLogger("mkdocs.commands.build").removeFilter(_DIRTY_WARNING)
-        self._thaw()
-
-    # -- the garbage collector during a build ---------------------------------------
-
-    def _freeze(self) -> None:
-        """Set what the build keeps to its end (the knowledge base, the site model, the
-        files) aside from the garbage collector while the pages render: each full
-        collection would walk all of it again (about 7% of a build's CPU time at
-        N = 1,000, no more memory). Undone at the end of the build, and when it fails.
-
-        Under ``serve`` what is set aside also holds what the session keeps between
-        rebuilds and what the last rebuild dropped, which goes back to the oldest
-        generation uncounted when it is undone: no full collection would be due for
-        it, and a session held each rebuild's garbage (48 MiB over 90 rebuilds of a
-        small site) until something else triggered one. So there the end of each build
-        collects it (:meth:`_thaw`): one full collection per rebuild, where there were
-        two during the build at N = 5,000."""
-        gc.freeze()
-        self._frozen = True
-
-    def _thaw(self) -> None:
-        if self._frozen:
-            self._frozen = False
-            gc.unfreeze()
-            if self._preview:
-                gc.collect()
+        self._collector.close()
+        watch.stop(self._observer)
+        self._observer = None
 
     # -- configuration --------------------------------------------------------------
 
@@ -247,7 +228,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
                 search.search_index_prev = None
             navigation = self._site.model.navigation_signature()
             self._incremental.decide(config, files, self._signature, navigation)
-        self._freeze()
+        self._collector.hold()
         return files
 
     def _signature(self, file: File) -> str:
@@ -276,7 +257,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
 
     def on_build_error(self, *, error: Exception) -> None:
         self._give_search_back()
-        self._thaw()
+        self._collector.release()
         if self._incremental is not None:
             self._incremental.forget()
 
@@ -488,7 +469,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
             self._finish(config)
         finally:
             self._give_search_back()
-            self._thaw()
+            self._collector.release()
 
     on_post_build = CombinedEvent(_write_search, _after_search)
 
@@ -540,5 +521,6 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
         if self._settings is not None:
-            server.watch(os.fspath(self._settings.concepts_dir))
+            watch.stop(self._observer)
+            self._observer = watch.watch(server, self._settings.concepts_dir)
         return server
