@@ -10,13 +10,17 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 from watchdog.observers.api import BaseObserver
 
 from conceptkb.mkdocs_plugin import watch
 
+from .conftest import Project
 from .test_workflow import free_port
 
 native_only = pytest.mark.skipif(
@@ -109,14 +113,16 @@ def test_a_saved_concept_rebuilds_at_once_and_a_read_one_does_not(
     assert not observer.is_alive()
 
 
+@pytest.mark.parametrize("why", ["refused", "serve_polling"])
 def test_without_a_native_watch_the_server_polls_the_folder(
-    concepts: Path, session: Session, monkeypatch: pytest.MonkeyPatch
+    concepts: Path, session: Session, monkeypatch: pytest.MonkeyPatch, why: str
 ) -> None:
     def refused() -> BaseObserver:
         raise OSError(24, "inotify instance limit reached")
 
-    monkeypatch.setattr(watch, "Observer", refused)
-    session.observer = watch.watch(session.server, concepts)
+    if why == "refused":
+        monkeypatch.setattr(watch, "Observer", refused)
+    session.observer = watch.watch(session.server, concepts, native=why == "refused")
     assert session.observer is None
     assert [e.watch.path for e in session.server.observer.emitters] == [str(concepts)]
     session.start()
@@ -132,3 +138,46 @@ def test_a_folder_the_server_already_watches_is_left_to_it(
     session.observer = watch.watch(session.server, concepts)
     assert session.observer is None
     assert [e.watch.path for e in session.server.observer.emitters] == [str(concepts)]
+
+
+@pytest.mark.parametrize("polling", [False, True])
+def test_the_plugin_watches_the_concepts_folder_for_its_session(
+    small_kb: Project, tmp_path: Path, polling: bool
+) -> None:
+    """``serve_polling: true`` leaves the folder to the server's polling; otherwise the
+    plugin's observer watches it until the session ends."""
+    small_kb.config(plugin={"serve_polling": True} if polling else {})
+    # MkDocs keeps one instance of the plugin per process (for `serve`): this session's
+    # instance is its own, and none of the other tests'.
+    cache = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
+    kept = dict(cache)
+    cache.clear()
+    try:
+        _serve_and_stop(small_kb, tmp_path, polling=polling)
+    finally:
+        cache.clear()
+        cache.update(kept)
+
+
+def _serve_and_stop(small_kb: Project, tmp_path: Path, *, polling: bool) -> None:
+    config = load_config(str(small_kb.root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    plugin: Any = config.plugins["conceptkb"]
+    config.plugins.on_startup(command="serve", dirty=True)
+    config.plugins.run_event("config", config)
+    server = LiveReloadServer(
+        builder=lambda: None, host="127.0.0.1", port=free_port(), root=str(tmp_path)
+    )
+    try:
+        config.plugins.on_serve(server, config=config, builder=lambda: None)
+        polled = [e.watch.path for e in server.observer.emitters]
+        observer = plugin._observer
+        if polling or not sys.platform.startswith("linux"):
+            assert observer is None
+            assert polled == [str(small_kb.concepts)]
+        else:
+            assert observer is not None and observer.is_alive() and polled == []
+        config.plugins.on_shutdown()
+        assert plugin._observer is None
+        assert observer is None or not observer.is_alive()
+    finally:
+        server.server_close()

@@ -172,6 +172,14 @@ OPTIONS: tuple[Option, ...] = (
         "Search boost of concept pages, so they rank above pages that mention a term.",
         _number,
     ),
+    Option(
+        "serve_polling",
+        False,
+        "Under `serve`, poll the concepts folder twice a second, as MkDocs polls docs/,"
+        " instead of using the system's file notifications: for a folder whose changes"
+        " send none (some network, virtual machine and container mounts).",
+        _flag,
+    ),
 )
 OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}
 

@@ -69,6 +69,9 @@ class Settings:
     0: no entry is."""
     show_drafts: bool = False
     """Whether the site lists drafts in the index, search and map."""
+    serve_polling: bool = False
+    """Whether ``serve`` polls the concepts folder rather than asking the system to
+    report its changes (see conceptkb.mkdocs_plugin.watch)."""
     _levels: dict[str, Severity | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -125,6 +128,7 @@ def from_options(
         baseline=config_dir / values["baseline"],
         review_period_months=values["review_period_months"],
         show_drafts=values["show_drafts"],
+        serve_polling=values["serve_polling"],
     )
 
 

@@ -522,5 +522,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
     ) -> LiveReloadServer:
         if self._settings is not None:
             watch.stop(self._observer)
-            self._observer = watch.watch(server, self._settings.concepts_dir)
+            self._observer = watch.watch(
+                server, self._settings.concepts_dir, native=not self._settings.serve_polling
+            )
         return server

@@ -12,7 +12,9 @@ The concepts folder is watched with the server's own handler, the one it gives e
 path it watches (a change asks the server to rebuild): :meth:`LiveReloadServer.watch`
 schedules it on the server's ``observer``, which for that one call is a native
 observer. Where there is none, or the system refuses another watch (inotify's limits),
-or the server does not schedule through ``observer``, the folder is polled as before.
+or the server does not schedule through ``observer``, the folder is polled as before;
+and where the system gives a watch but no notifications (some network, virtual machine
+and container mounts: a save would never show), the ``serve_polling`` option polls it.
 Only changes to content are reported: a native observer also reports files being
 opened and read, which each rebuild does to every concept.
 """
@@ -68,26 +70,27 @@ class _Scheduler:
         return self.native.schedule(event_handler, path, recursive=recursive, event_filter=CHANGES)
 
 
-def watch(server: Any, path: str | os.PathLike[str]) -> BaseObserver | None:
+def watch(server: Any, path: str | os.PathLike[str], *, native: bool = True) -> BaseObserver | None:
     """Have ``server`` rebuild when anything under ``path`` changes, told by the
-    system where it can; the native observer then running, to be stopped with the
-    session (:func:`stop`), or None where the server's own polling watches it."""
+    system where it can (unless ``native`` is false: the ``serve_polling`` option);
+    the native observer then running, to be stopped with the session (:func:`stop`),
+    or None where the server's own polling watches it."""
     # Spelled as the server spells it: both schedules then share one watch.
     folder = os.path.abspath(os.fspath(path))  # noqa: PTH100
-    native = _native(folder)
-    if native is None:
+    observer = _native(folder) if native else None
+    if observer is None:
         server.watch(folder)
         return None
-    scheduler = _Scheduler(native)
+    scheduler = _Scheduler(observer)
     polling, server.observer = server.observer, scheduler
     try:
         server.watch(folder)
     finally:
         server.observer = polling
     if not scheduler.scheduled:  # the server watched it some other way
-        stop(native)
+        stop(observer)
         return None
-    return native
+    return observer
 
 
 def _native(folder: str) -> BaseObserver | None:
