@@ -291,6 +291,20 @@ def _own_lint_cache(
 
 
 @pytest.fixture(autouse=True)
+def _serve_sessions_end() -> Iterator[None]:
+    """A test that starts a serve session in-process ends it, as `mkdocs serve` does on
+    exit (``on_shutdown``): MkDocs keeps the plugin instance for the process, and a
+    session's collection timer or file watcher must not run into the next test."""
+    yield
+    from mkdocs.config.defaults import MkDocsConfig
+
+    cache = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
+    plugin = cache.get("conceptkb")
+    if plugin is not None:
+        plugin.on_shutdown()
+
+
+@pytest.fixture(autouse=True)
 def _knowledge_base_dates_from_git_or_reviews(monkeypatch: pytest.MonkeyPatch) -> None:
     """A SOURCE_DATE_EPOCH of the environment running the tests (a distribution's build)
     would move every knowledge base's date; tests that want one set it themselves."""

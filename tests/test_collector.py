@@ -48,11 +48,14 @@ def test_a_collector_turned_off_stays_off(tmp_path: Path) -> None:
 
 def test_objects_frozen_by_someone_else_stay_frozen(tmp_path: Path) -> None:
     settings = _kb(tmp_path)
+    frozen_here = [tmp_path]  # tracked by the collector, then frozen with the rest
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
         result = lint(settings)
-        assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() > 0
+        # Still in the permanent generation: in none of the three the collector walks.
+        # (The count alone may drop by what another thread frees meanwhile.)
+        assert not any(found is frozen_here for found in gc.get_objects())
         assert result.index.concepts
     finally:
         gc.unfreeze()

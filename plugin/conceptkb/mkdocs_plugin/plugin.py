@@ -148,6 +148,7 @@ class ConceptKBPlugin(BasePlugin[ConceptKBConfig]):  # type: ignore[no-untyped-c
     def on_shutdown(self) -> None:
         logging.getLogger("mkdocs.commands.build").removeFilter(_DIRTY_WARNING)
         self._collector.close()
+        self._collector = BuildCollector(session=False)  # the session is over
         watch.stop(self._observer)
         self._observer = None
 
