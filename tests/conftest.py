@@ -7,6 +7,7 @@ import os
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from bs4 import BeautifulSoup
 from hypothesis import settings
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, MkDocsException
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -290,16 +292,35 @@ def _own_lint_cache(
     monkeypatch.setenv("CONCEPTKB_CACHE_DIR", str(tmp_path_factory.mktemp("lint-cache")))
 
 
+def plugin_cache() -> dict[str, Any]:
+    """MkDocs' plugin instances kept for the process: a plugin with startup events
+    (conceptkb's) is made once and handed to every later configuration, as `serve`
+    needs."""
+    cache: dict[str, Any] = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
+    return cache
+
+
+@contextmanager
+def own_plugin_instance() -> Iterator[None]:
+    """Configurations loaded inside get a plugin instance of their own, which no other
+    test's configuration shares; the process's instances are put back after."""
+    cache = plugin_cache()
+    kept = dict(cache)
+    cache.clear()
+    try:
+        yield
+    finally:
+        cache.clear()
+        cache.update(kept)
+
+
 @pytest.fixture(autouse=True)
 def _serve_sessions_end() -> Iterator[None]:
     """A test that starts a serve session in-process ends it, as `mkdocs serve` does on
     exit (``on_shutdown``): MkDocs keeps the plugin instance for the process, and a
     session's collection timer or file watcher must not run into the next test."""
     yield
-    from mkdocs.config.defaults import MkDocsConfig
-
-    cache = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
-    plugin = cache.get("conceptkb")
+    plugin = plugin_cache().get("conceptkb")
     if plugin is not None:
         plugin.on_shutdown()
 

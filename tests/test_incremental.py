@@ -23,12 +23,11 @@ from typing import Any
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
 from conceptkb import htmlpolicy
 
-from .conftest import Project, write_small_kb
+from .conftest import Project, own_plugin_instance, write_small_kb
 
 SERVE_URL = "http://127.0.0.1:8000/"
 
@@ -69,14 +68,8 @@ def clean_build(project: Project, site: Path) -> dict[str, object]:
     """A clean build by a plugin instance of its own: MkDocs keeps one instance per
     process (for `serve`), which the served session must keep to itself."""
     shutil.rmtree(site, ignore_errors=True)
-    cache = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
-    kept = dict(cache)
-    cache.clear()
-    try:
+    with own_plugin_instance():
         session(project, site, dirty=False)()
-    finally:
-        cache.clear()
-        cache.update(kept)
     return contents(site)
 
 
@@ -259,10 +252,7 @@ def test_a_build_leaves_the_garbage_collector_as_it_was(served: Project, tmp_pat
             raise RuntimeError("a build that fails halfway")
         return original(html, **options)
 
-    cache = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
-    kept = dict(cache)
-    cache.clear()  # a plugin instance of this test's own, started for `build`
-    try:
+    with own_plugin_instance():  # this test's own, started for `build`
         _config(served, tmp_path / "built").plugins.on_startup(command="build", dirty=False)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(htmlpolicy, "check_html", spy)
@@ -273,9 +263,6 @@ def test_a_build_leaves_the_garbage_collector_as_it_was(served: Project, tmp_pat
             with pytest.raises(RuntimeError, match="halfway"):
                 build(_config(served, tmp_path / "built"))
             assert gc.get_freeze_count() == 0
-    finally:
-        cache.clear()
-        cache.update(kept)
 
     frozen.clear()
     rebuild = session(served, tmp_path / "served", dirty=True)

@@ -30,7 +30,7 @@ from conceptkb.markdown_ext import WikilinkExtension
 from conceptkb.model import Concept
 from conceptkb.sitemodel import STYLESHEETS
 
-from .conftest import REVIEWED, Built, Project, resident_bytes
+from .conftest import REVIEWED, Built, Project, plugin_cache, resident_bytes
 from .test_nothing_lost import assert_nothing_lost
 
 REBUILDS = 100
@@ -57,7 +57,7 @@ class Server:
         self.site_dir = project.root / "site"
         self.handler = _Collect()
         self.plugin: Any = None
-        self._cache: dict[str, Any] = MkDocsConfig.plugins.plugin_cache  # type: ignore[attr-defined]
+        self._cache = plugin_cache()
 
     def config(self) -> MkDocsConfig:
         config = load_config(

@@ -14,13 +14,12 @@ from typing import Any
 
 import pytest
 from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 from watchdog.observers.api import BaseObserver
 
 from conceptkb.mkdocs_plugin import watch
 
-from .conftest import Project
+from .conftest import Project, own_plugin_instance
 from .test_workflow import free_port
 
 native_only = pytest.mark.skipif(
@@ -147,16 +146,8 @@ def test_the_plugin_watches_the_concepts_folder_for_its_session(
     """``serve_polling: true`` leaves the folder to the server's polling; otherwise the
     plugin's observer watches it until the session ends."""
     small_kb.config(plugin={"serve_polling": True} if polling else {})
-    # MkDocs keeps one instance of the plugin per process (for `serve`): this session's
-    # instance is its own, and none of the other tests'.
-    cache = dict(MkDocsConfig._schema)["plugins"].plugin_cache  # type: ignore[attr-defined]
-    kept = dict(cache)
-    cache.clear()
-    try:
+    with own_plugin_instance():  # this session's, and no other test's
         _serve_and_stop(small_kb, tmp_path, polling=polling)
-    finally:
-        cache.clear()
-        cache.update(kept)
 
 
 def _serve_and_stop(small_kb: Project, tmp_path: Path, *, polling: bool) -> None:

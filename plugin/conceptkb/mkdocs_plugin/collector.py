@@ -51,11 +51,7 @@ class BuildCollector:
 
     def release(self) -> None:
         """Give back what :meth:`hold` set aside; in a session, collect it when idle."""
-        if not self._frozen:
-            return
-        self._frozen = False
-        gc.unfreeze()
-        if not self._session:
+        if not self._give_back() or not self._session:
             return
         with self._lock:
             self._due = True
@@ -68,11 +64,17 @@ class BuildCollector:
     def close(self) -> None:
         """The session ends: give back what is set aside; nothing more is collected."""
         self._cancel()
-        if self._frozen:
-            self._frozen = False
-            gc.unfreeze()
+        self._give_back()
         with self._lock:
             self._due = False
+
+    def _give_back(self) -> bool:
+        """Undo :meth:`hold`; whether there was anything to undo."""
+        if not self._frozen:
+            return False
+        self._frozen = False
+        gc.unfreeze()
+        return True
 
     def _cancel(self) -> None:
         timer, self._timer = self._timer, None
